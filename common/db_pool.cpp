@@ -1,0 +1,72 @@
+#include "common/db_pool.hpp"
+
+#include <pqxx/nontransaction>
+
+#include "common/config.hpp"
+
+namespace switchboard::db {
+
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
+    : pool_(pool), connection_(std::move(connection)) {}
+
+ConnectionPool::Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_), connection_(std::move(other.connection_)) {
+  other.pool_ = nullptr;
+}
+
+ConnectionPool::Lease::~Lease() {
+  if (pool_ != nullptr) pool_->GiveBack(std::move(connection_));
+}
+
+ConnectionPool::ConnectionPool(std::string url, std::size_t size)
+    : url_(std::move(url)), free_slots_(size) {}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  std::unique_ptr<pqxx::connection> connection;
+  {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [this] { return free_slots_ > 0; });
+    --free_slots_;
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  try {
+    if (!connection || !connection->is_open()) {
+      connection = std::make_unique<pqxx::connection>(url_);
+    }
+  } catch (...) {
+    GiveBack(nullptr);
+    throw;
+  }
+  return Lease(this, std::move(connection));
+}
+
+void ConnectionPool::GiveBack(std::unique_ptr<pqxx::connection> connection) {
+  std::lock_guard lock(mutex_);
+  // A broken connection is dropped; the slot is reopened by the next Acquire.
+  if (connection && connection->is_open()) idle_.push_back(std::move(connection));
+  ++free_slots_;
+  available_.notify_one();
+}
+
+bool ConnectionPool::Ping() {
+  try {
+    Lease lease = Acquire();
+    pqxx::nontransaction tx(*lease);
+    tx.exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::shared_ptr<ConnectionPool> ConnectionPoolFromEnvironment() {
+  const std::int64_t size = EnvInt("DATABASE_POOL_SIZE", 8);
+  if (size < 1) throw ConfigError("DATABASE_POOL_SIZE must be at least 1");
+  return std::make_shared<ConnectionPool>(RequiredEnv("DATABASE_URL"),
+                                          static_cast<std::size_t>(size));
+}
+
+}  // namespace switchboard::db

@@ -1,0 +1,19 @@
+#pragma once
+
+// Internal to the Kafka wrappers (kafka_producer.cpp, kafka_consumer.cpp): business code never
+// includes librdkafka's headers.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+#include <string>
+
+namespace switchboard {
+
+/// Sets one librdkafka property; throws ConfigError with librdkafka's text when refused.
+void SetKafkaConf(RdKafka::Conf& conf, const std::string& name, const std::string& value);
+
+/// A global configuration with bootstrap.servers and client.id set.
+std::unique_ptr<RdKafka::Conf> NewKafkaConf(const std::string& brokers,
+                                            const std::string& client_id);
+
+}  // namespace switchboard

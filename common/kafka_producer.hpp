@@ -1,0 +1,70 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "common/kafka_record.hpp"
+#include "common/result.hpp"
+
+namespace RdKafka {
+class Producer;
+}
+
+namespace switchboard {
+
+/// Called once per record from the producer's poll thread: no error means every in-sync replica
+/// has the record (acks=all). Must not block and must not throw.
+using DeliveryCallback = std::function<void(const std::optional<Error>& error)>;
+
+/// An idempotent (acks=all) producer whose poll loop runs on its own thread.
+class KafkaProducer final {
+ public:
+  struct Options {
+    std::string brokers;
+    std::string client_id = "switchboard";
+    /// A record not acknowledged within this time fails (message.timeout.ms).
+    std::chrono::milliseconds delivery_timeout{10000};
+    /// How long records wait to be batched (linger.ms).
+    std::chrono::milliseconds linger{1};
+  };
+
+  /// Throws ConfigError when librdkafka refuses the configuration.
+  explicit KafkaProducer(const Options& options);
+  /// Flushes for up to the delivery timeout and logs how many records were left.
+  ~KafkaProducer();
+  KafkaProducer(const KafkaProducer&) = delete;
+  KafkaProducer& operator=(const KafkaProducer&) = delete;
+
+  /// Queues a record; `on_delivery` runs exactly once, immediately when it cannot be queued.
+  void Produce(const OutboundRecord& record, DeliveryCallback on_delivery);
+
+  /// Produces every record and blocks until all are acknowledged or one failed (the first
+  /// error is returned; records after a failure may still have been written).
+  std::optional<Error> ProduceAndWait(std::span<const OutboundRecord> records);
+
+  /// Waits until the queue is empty or `timeout` passed; returns the records still queued.
+  int Flush(std::chrono::milliseconds timeout);
+
+  /// Records queued or in flight to the broker.
+  int QueueLength() const;
+
+  /// Whether a broker answered a metadata request within `timeout`.
+  bool BrokerReachable(std::chrono::milliseconds timeout) const;
+
+ private:
+  class DeliveryReporter;
+
+  Options options_;
+  std::unique_ptr<DeliveryReporter> reporter_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;  // last: it uses producer_
+};
+
+}  // namespace switchboard

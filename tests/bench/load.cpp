@@ -1,0 +1,96 @@
+#include "tests/bench/load.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace switchboard::bench {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+double LoadFigures::Quantile(double q) const {
+  if (latencies_ms.empty()) return 0;
+  const auto index = static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1));
+  return latencies_ms[index];
+}
+
+LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseconds duration,
+                    double rate_per_second,
+                    const std::function<PlannedRequest(std::size_t)>& next) {
+  using Clock = std::chrono::steady_clock;
+  std::atomic<std::size_t> sequence{0};
+  std::mutex mutex;
+  LoadFigures figures;
+  const auto start = Clock::now();
+  const auto end = start + duration;
+  const auto interval = rate_per_second > 0
+                            ? std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(connections / rate_per_second))
+                            : Clock::duration::zero();
+
+  auto client = [&](int index) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream.socket().set_option(asio::ip::tcp::no_delay(true));
+    beast::flat_buffer buffer;
+    std::vector<double> latencies;
+    std::size_t ok = 0;
+    std::size_t failed = 0;
+    // Paced connections start spread over one interval, so the offered load is smooth.
+    auto due = start + interval * index / std::max(connections, 1);
+    while (Clock::now() < end) {
+      if (interval != Clock::duration::zero()) {
+        std::this_thread::sleep_until(due);
+        due += interval;
+      }
+      const PlannedRequest planned = next(sequence++);
+      http::request<http::string_body> request{http::verb::post, planned.target, 11};
+      request.set(http::field::host, "127.0.0.1");
+      for (const auto& [name, value] : planned.headers) request.set(name, value);
+      request.body() = planned.body;
+      request.prepare_payload();
+      const auto sent = Clock::now();
+      http::write(stream, request);
+      http::response<http::string_body> response;
+      http::read(stream, buffer, response);
+      const auto received = Clock::now();
+      if (response.result_int() == 200) {
+        ++ok;
+        latencies.push_back(std::chrono::duration<double, std::milli>(received - sent).count());
+      } else {
+        ++failed;
+      }
+    }
+    std::lock_guard lock(mutex);
+    figures.ok += ok;
+    figures.failed += failed;
+    figures.latencies_ms.insert(figures.latencies_ms.end(), latencies.begin(), latencies.end());
+  };
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < connections; ++i) threads.emplace_back(client, i);
+  for (auto& thread : threads) thread.join();
+  figures.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
+  return figures;
+}
+
+double PeakRssMiB(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+}  // namespace switchboard::bench

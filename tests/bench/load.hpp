@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace switchboard::bench {
+
+/// What one load run measured.
+struct LoadFigures {
+  double seconds = 0;
+  std::size_t ok = 0;
+  std::size_t failed = 0;
+  std::vector<double> latencies_ms;  ///< of successful requests, sorted
+
+  double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
+  /// The latency at quantile `q` (0..1) in milliseconds; 0 without samples.
+  double Quantile(double q) const;
+};
+
+/// One HTTP request to send: target, body, extra headers.
+struct PlannedRequest {
+  std::string target;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Sends requests over `connections` keep-alive connections to 127.0.0.1:`port` for `duration`.
+/// `rate_per_second` 0 sends as fast as each connection can (closed loop); otherwise each
+/// connection paces itself to its share of the rate. `next(i)` gives the i-th request.
+LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseconds duration,
+                    double rate_per_second, const std::function<PlannedRequest(std::size_t)>& next);
+
+/// The peak resident set (VmHWM) of process `pid` in MiB, or -1 when unreadable.
+double PeakRssMiB(int pid);
+
+}  // namespace switchboard::bench

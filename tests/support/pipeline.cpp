@@ -1,0 +1,244 @@
+#include "tests/support/pipeline.hpp"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "tests/support/kafka_reader.hpp"
+#include "tests/support/tenant_seed.hpp"
+
+namespace switchboard::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr char kAppSecret[] = "e2e-app-secret";
+
+struct StageBinary {
+  const char* name;
+  const char* path;
+  const char* listening_message;
+  std::vector<std::string> topics;  // what it consumes
+};
+
+const std::array<StageBinary, 5> kBinaries = {{
+    {"ingest", SWITCHBOARD_BINARY_DIR "/ingest/switchboard-ingest", "ingest listening", {}},
+    {"resolver",
+     SWITCHBOARD_BINARY_DIR "/workers/switchboard-resolver",
+     "stage ops listening",
+     {"messages.inbound"}},
+    {"agent",
+     SWITCHBOARD_BINARY_DIR "/workers/switchboard-agent",
+     "stage ops listening",
+     {"messages.resolved"}},
+    {"sender",
+     SWITCHBOARD_BINARY_DIR "/workers/switchboard-sender",
+     "stage ops listening",
+     {"replies.outbound", "delivery.status"}},
+    {"usage",
+     SWITCHBOARD_BINARY_DIR "/workers/switchboard-usage",
+     "stage ops listening",
+     {"usage.events"}},
+}};
+
+bool Ready(unsigned short port) {
+  try {
+    return HttpCall(port, "GET", "/readyz").status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options)
+    : options_(std::move(options)), groups_prefix_("switchboard-test-" + UniqueSuffix() + "-") {
+  // Consumer groups of this pipeline alone, starting at the end of the topics: what other tests
+  // wrote before is not this pipeline's work.
+  const std::string brokers = RequireEnv("KAFKA_BROKERS");
+  for (const auto& binary : kBinaries) {
+    if (!binary.topics.empty()) {
+      StartGroupAtEnd(brokers, groups_prefix_ + binary.name, binary.topics);
+    }
+  }
+  for (std::size_t i = 0; i < kBinaries.size(); ++i) Start(static_cast<Stage>(i));
+}
+
+Pipeline::~Pipeline() {
+  // SWITCHBOARD_TEST_STAGE_LOGS=1 prints what every stage logged, for a failing test's reader.
+  const char* show = std::getenv("SWITCHBOARD_TEST_STAGE_LOGS");
+  for (std::size_t i = 0; i < processes_.size(); ++i) {
+    if (!processes_[i]) continue;
+    if (show != nullptr && std::string(show) == "1") {
+      std::fprintf(stderr, "---- %s ----\n%s", kBinaries[i].name, processes_[i]->Stderr().c_str());
+    }
+    Stop(static_cast<Stage>(i));
+  }
+}
+
+void Pipeline::Start(Stage stage) {
+  const auto index = static_cast<std::size_t>(stage);
+  const StageBinary& binary = kBinaries[index];
+  auto environment = CurrentEnvironment();
+  environment["META_APP_SECRET"] = kAppSecret;
+  environment["META_VERIFY_TOKEN"] = "e2e";
+  environment["INGEST_PORT"] = "0";
+  environment["STAGE_HTTP_PORT"] = "0";
+  environment["KAFKA_GROUP_ID"] = groups_prefix_ + binary.name;
+  environment["GRAPH_BASE_URL"] = options_.graph_base_url;
+  environment["MAX_IN_FLIGHT"] = std::to_string(options_.max_in_flight);
+  // A killed member's partitions move to the others after this long, not after 45 s.
+  environment["KAFKA_SESSION_TIMEOUT_MS"] = "6000";
+  environment["RETRY_MAX_MS"] = "2000";
+  environment.erase("LLM_BASE_URL");
+  if (!options_.llm_base_url.empty()) {
+    environment["LLM_BASE_URL"] = options_.llm_base_url;
+    environment["LLM_API_KEY"] = "e2e-llm-key";
+    environment["LLM_MODEL"] = "fake-model";
+  }
+  processes_[index] =
+      std::make_unique<ChildProcess>(binary.path, std::vector<std::string>{}, environment);
+  const unsigned short port = processes_[index]->LoggedPort(binary.listening_message, 30s);
+  if (port == 0) {
+    FAIL(binary.name << " did not start:\n" << processes_[index]->Stderr());
+  }
+  ports_[index] = port;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!Ready(port)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      FAIL(binary.name << " never became ready:\n" << processes_[index]->Stderr());
+    }
+    std::this_thread::sleep_for(50ms);  // polling /readyz with a deadline
+  }
+}
+
+void Pipeline::Kill(Stage stage) {
+  auto& process = processes_[static_cast<std::size_t>(stage)];
+  process->Signal(SIGKILL);
+  process->Wait(30s);
+}
+
+int Pipeline::Stop(Stage stage) {
+  auto& process = processes_[static_cast<std::size_t>(stage)];
+  process->Signal(SIGTERM);
+  const int code = process->Wait(60s);
+  if (code != 0) {
+    MESSAGE(kBinaries[static_cast<std::size_t>(stage)].name << " exited " << code << ":\n"
+                                                            << process->Stderr());
+  }
+  process.reset();
+  return code;
+}
+
+std::string Pipeline::Logs(Stage stage) const {
+  const auto& process = processes_[static_cast<std::size_t>(stage)];
+  return process ? process->Stderr() : std::string();
+}
+
+double Pipeline::Metric(Stage stage, const std::string& name) const {
+  const std::string text =
+      HttpCall(ports_[static_cast<std::size_t>(stage)], "GET", "/metrics").body;
+  double sum = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line(text.data() + start, end - start);
+    if (line.starts_with(name) && line.size() > name.size() &&
+        (line[name.size()] == '{' || line[name.size()] == ' ')) {
+      sum += std::stod(std::string(line.substr(line.rfind(' ') + 1)));
+    }
+    start = end + 1;
+  }
+  return sum;
+}
+
+std::string Pipeline::Sign(const std::string& body) const {
+  return MetaSignature(kAppSecret, body);
+}
+
+unsigned short Pipeline::IngestPort() const {
+  return ports_[static_cast<std::size_t>(Stage::kIngest)];
+}
+
+HttpResult Pipeline::PostMetaDelivery(const std::string& body) const {
+  return HttpCall(IngestPort(), "POST", "/webhooks/meta", body,
+                  {{"X-Hub-Signature-256", Sign(body)}, {"Content-Type", "application/json"}});
+}
+
+std::string WhatsAppText(const std::string& phone_number_id, const std::string& wa_id,
+                         const std::string& id, const std::string& text) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("object");
+  w.String("whatsapp_business_account");
+  w.Key("entry");
+  w.StartArray();
+  w.StartObject();
+  w.Key("id");
+  w.String("WABA");
+  w.Key("changes");
+  w.StartArray();
+  w.StartObject();
+  w.Key("field");
+  w.String("messages");
+  w.Key("value");
+  w.StartObject();
+  w.Key("messaging_product");
+  w.String("whatsapp");
+  w.Key("metadata");
+  w.StartObject();
+  w.Key("display_phone_number");
+  w.String("15550001111");
+  w.Key("phone_number_id");
+  w.String(phone_number_id);
+  w.EndObject();
+  w.Key("contacts");
+  w.StartArray();
+  w.StartObject();
+  w.Key("profile");
+  w.StartObject();
+  w.Key("name");
+  w.String("Customer " + wa_id);
+  w.EndObject();
+  w.Key("wa_id");
+  w.String(wa_id);
+  w.EndObject();
+  w.EndArray();
+  w.Key("messages");
+  w.StartArray();
+  w.StartObject();
+  w.Key("from");
+  w.String(wa_id);
+  w.Key("id");
+  w.String(id);
+  w.Key("timestamp");
+  w.String(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count()));
+  w.Key("type");
+  w.String("text");
+  w.Key("text");
+  w.StartObject();
+  w.Key("body");
+  w.String(text);
+  w.EndObject();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace switchboard::testing

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
+
+namespace switchboard::testing {
+
+/// The processes of the conversation pipeline.
+enum class Stage { kIngest, kResolver, kAgent, kSender, kUsage };
+
+struct PipelineOptions {
+  /// The Graph API the sender calls (a FakeGraphApi's Url()).
+  std::string graph_base_url;
+  /// The LLM the agent calls (a FakeLlm's Url() + "/v1"); empty runs the agent retrieval-only.
+  std::string llm_base_url;
+  int max_in_flight = 64;
+};
+
+/// Every stage as its real binary, against the broker and database tests/run started, in consumer
+/// groups of its own that start at the topics' current end. Stages are started ready (ops
+/// endpoint answering /readyz) and stopped with SIGTERM when destroyed.
+class Pipeline final {
+ public:
+  explicit Pipeline(PipelineOptions options);
+  ~Pipeline();
+
+  /// Posts a WhatsApp delivery to ingest, signed with the pipeline's app secret.
+  HttpResult PostMetaDelivery(const std::string& body) const;
+  /// The X-Hub-Signature-256 value ingest accepts for `body`.
+  std::string Sign(const std::string& body) const;
+  /// Where ingest takes webhooks.
+  unsigned short IngestPort() const;
+
+  /// Starts `stage` (again) and waits until it is ready.
+  void Start(Stage stage);
+  /// SIGKILL: the process dies without draining or committing.
+  void Kill(Stage stage);
+  /// SIGTERM and the exit code (0 expected).
+  int Stop(Stage stage);
+  /// What `stage` logged so far (for failure messages).
+  std::string Logs(Stage stage) const;
+  /// The sum of every sample of metric `name` that `stage` serves on /metrics now.
+  double Metric(Stage stage, const std::string& name) const;
+
+ private:
+  PipelineOptions options_;
+  std::string groups_prefix_;  // + stage name: each stage's consumer group
+  std::array<std::unique_ptr<ChildProcess>, 5> processes_;
+  std::array<unsigned short, 5> ports_{};  // where each serves HTTP (ingest: also its webhooks)
+};
+
+/// A signed-off WhatsApp text delivery from `wa_id` to `phone_number_id` with message `id`.
+std::string WhatsAppText(const std::string& phone_number_id, const std::string& wa_id,
+                         const std::string& id, const std::string& text);
+
+}  // namespace switchboard::testing

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstddef>
+#include <pqxx/connection>
+#include <string>
+#include <string_view>
+
+#include "common/token_cipher.hpp"
+
+namespace switchboard::admin {
+
+/// The demo tenant's business id: fixed, so every seeding updates the same tenant.
+inline constexpr std::string_view kDemoBusinessId = "b51e5a11-de70-4000-8000-000000000001";
+/// The id of its WhatsApp integration.
+inline constexpr std::string_view kDemoIntegrationId = "b51e5a11-de70-4000-8000-000000000002";
+
+/// The channel account the demo tenant answers on.
+struct DemoSeedOptions {
+  /// The WhatsApp phone_number_id whose messages reach the demo tenant.
+  std::string whatsapp_phone_number_id = "100000000000001";
+  /// The Graph API access token the sender uses for it (stored encrypted).
+  std::string whatsapp_access_token = "demo-token";
+};
+
+/// What the demo tenant holds after seeding.
+struct DemoSeedSummary {
+  std::size_t services = 0;
+  std::size_t documents = 0;
+  std::size_t chunks = 0;
+};
+
+/// Creates the demo tenant "Bright Smile Dental" (Europe/Berlin, hours, settings, services,
+/// knowledge documents chunked by ChunkDocument, a WhatsApp integration with its token encrypted
+/// by `cipher`), or brings an existing one back to exactly that, in one transaction on `owner`
+/// (the owner role: it writes across tenants). Running it again changes no ids and adds no rows.
+/// Throws pqxx errors (e.g. unique_violation when another tenant has the phone number id).
+DemoSeedSummary SeedDemoTenant(pqxx::connection& owner, const TokenCipher& cipher,
+                               const DemoSeedOptions& options);
+
+}  // namespace switchboard::admin

@@ -1,0 +1,176 @@
+// switchboard-admin: one-shot operator commands (schema migrations, and more to come).
+//
+// Exit codes: 0 done, 1 the command failed (the error is logged), 2 bad usage or configuration.
+// To add a command: write `int RunSomething(const Arguments&)` and add a row to kCommands.
+#include <exception>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "common/config.hpp"
+#include "common/kafka_topics.hpp"
+#include "common/log.hpp"
+#include "common/migrations.hpp"
+#include "common/token_cipher.hpp"
+#include "workers/admin/demo_seed.hpp"
+
+namespace {
+
+using namespace switchboard;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+/// Thrown for a malformed command line; main prints the usage and exits 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The `--name value` options after the subcommand.
+class Arguments final {
+ public:
+  /// Parses `args`; throws UsageError on a stray word, a repeated option or a missing value.
+  explicit Arguments(std::span<char* const> args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string_view word = args[i];
+      if (!word.starts_with("--") || word.size() == 2) {
+        throw UsageError("unexpected argument '" + std::string(word) + "'");
+      }
+      if (i + 1 >= args.size()) throw UsageError("option " + std::string(word) + " needs a value");
+      if (!options_.emplace(std::string(word.substr(2)), args[++i]).second) {
+        throw UsageError("option " + std::string(word) + " given twice");
+      }
+    }
+  }
+
+  /// The value of `--name`; throws UsageError naming it when absent.
+  std::string Required(const std::string& name) {
+    const auto found = options_.find(name);
+    if (found == options_.end()) throw UsageError("missing --" + name);
+    std::string value = found->second;
+    options_.erase(found);
+    return value;
+  }
+
+  /// Throws UsageError when an option was given that the command did not read.
+  void RejectUnused() const {
+    if (!options_.empty()) throw UsageError("unknown option --" + options_.begin()->first);
+  }
+
+ private:
+  std::map<std::string, std::string> options_;
+};
+
+/// migrate --dir DIR: applies the pending migrations of DIR to DATABASE_URL.
+int RunMigrate(Arguments& args) {
+  const std::string dir = args.Required("dir");
+  args.RejectUnused();
+  const std::string database_url = RequiredEnv("DATABASE_URL");
+  const auto applied = db::Migrate(database_url, dir);
+  if (applied.empty()) {
+    std::cout << "nothing to apply\n";
+  } else {
+    for (const auto& name : applied) std::cout << "applied " << name << '\n';
+  }
+  return kExitOk;
+}
+
+int RunCreateTopics(Arguments& args) {
+  const std::string dir = args.Required("schemas");
+  args.RejectUnused();
+  const std::string brokers = RequiredEnv("KAFKA_BROKERS");
+  const auto topics = TopicsFromSchemas(dir);
+  const auto created = CreateTopics(brokers, topics);
+  std::cout << created.size() << " of " << topics.size() << " topics created\n";
+  for (const auto& name : created) std::cout << "created " << name << '\n';
+  return kExitOk;
+}
+
+/// seed-demo: creates or refreshes the demo tenant through DATABASE_URL (the owner role).
+int RunSeedDemo(Arguments& args) {
+  args.RejectUnused();
+  const TokenCipher cipher(RequiredEnv("TOKEN_ENCRYPTION_KEYS"));
+  admin::DemoSeedOptions options;
+  options.whatsapp_phone_number_id =
+      EnvOr("DEMO_WHATSAPP_PHONE_NUMBER_ID", options.whatsapp_phone_number_id);
+  options.whatsapp_access_token = EnvOr("DEMO_WHATSAPP_TOKEN", options.whatsapp_access_token);
+  pqxx::connection owner(RequiredEnv("DATABASE_URL"));
+  const auto summary = admin::SeedDemoTenant(owner, cipher, options);
+  std::cout << "demo tenant Bright Smile Dental (business " << admin::kDemoBusinessId
+            << "): " << summary.services << " services, " << summary.documents
+            << " knowledge documents in " << summary.chunks << " chunks, WhatsApp phone number id "
+            << options.whatsapp_phone_number_id << '\n';
+  return kExitOk;
+}
+
+struct Command {
+  std::string_view name;
+  std::string_view usage;
+  int (*run)(Arguments&);
+};
+
+/// Every subcommand: one row each.
+constexpr Command kCommands[] = {
+    {"migrate", "migrate --dir DIR    apply the pending migrations of DIR (env DATABASE_URL)",
+     RunMigrate},
+    {"create-topics",
+     "create-topics --schemas DIR    create the topics schemas/ describe, each with its .dlq "
+     "(env KAFKA_BROKERS)",
+     RunCreateTopics},
+    {"seed-demo",
+     "seed-demo    create or refresh the demo tenant Bright Smile Dental (env DATABASE_URL = the "
+     "owner role, TOKEN_ENCRYPTION_KEYS, DEMO_WHATSAPP_PHONE_NUMBER_ID, DEMO_WHATSAPP_TOKEN)",
+     RunSeedDemo},
+};
+
+void PrintUsage() {
+  std::cerr << "usage: switchboard-admin COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& command : kCommands) std::cerr << "  " << command.usage << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    ConfigureLog("switchboard-admin", EnvOr("LOG_LEVEL", "info"));
+  } catch (const std::exception& e) {
+    std::cerr << "switchboard-admin: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  if (argc < 2) {
+    PrintUsage();
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  const Command* command = nullptr;
+  for (const auto& candidate : kCommands) {
+    if (candidate.name == name) command = &candidate;
+  }
+  if (command == nullptr) {
+    std::cerr << "switchboard-admin: unknown command '" << name << "'\n";
+    PrintUsage();
+    return kExitUsage;
+  }
+  try {
+    Arguments args(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+    return command->run(args);
+  } catch (const UsageError& e) {
+    std::cerr << "switchboard-admin " << name << ": " << e.what() << '\n';
+    PrintUsage();
+    return kExitUsage;
+  } catch (const ConfigError& e) {
+    Log(LogLevel::kError, "configuration error", {{"command", name}, {"error", e.what()}});
+    std::cerr << "switchboard-admin " << name << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    // pqxx errors carry the failing SQL and server message, never the connection string.
+    Log(LogLevel::kError, "command failed", {{"command", name}, {"error", e.what()}});
+    return kExitFailure;
+  }
+}

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/db_pool.hpp"
+#include "workers/agent/booking.hpp"
+#include "workers/agent/slots.hpp"
+
+namespace switchboard::agent {
+
+/// The business facts the agent speaks for.
+struct BusinessInfo {
+  std::string id;
+  std::string name;
+  /// IANA zone name; opening hours and "today" are in it.
+  std::string timezone = "UTC";
+  /// settings.personality, greeting, fallback_message, limit_message ("" when unset).
+  std::string personality;
+  std::string greeting;
+  std::string fallback_message;
+  std::string limit_message;
+  /// Empty days when businesses.opening_hours is malformed (logged).
+  WeeklyHours hours;
+  /// Active services, by name.
+  std::vector<Service> services;
+  /// businesses.monthly_message_limit; nullopt: unlimited.
+  std::optional<std::int64_t> monthly_message_limit;
+};
+
+/// What the business knows about the customer.
+struct CustomerInfo {
+  std::string id;
+  std::string name;
+  std::string phone;
+  std::string email;
+  std::vector<std::string> tags;
+  /// Booked appointments that end after the turn's time, soonest first.
+  std::vector<Appointment> upcoming;
+};
+
+/// One earlier message of the customer (any channel), for the chat history.
+struct HistoryMessage {
+  std::string role;  // "user" or "assistant"
+  std::string content;
+  std::string channel;
+  std::chrono::sys_seconds at;
+};
+
+/// A knowledge chunk that matched the customer's text.
+struct KnowledgePassage {
+  std::string chunk_id;
+  std::string item_id;
+  std::string title;
+  std::string heading;
+  std::string content;
+  /// ts_rank_cd of the chunk against the query (higher is better).
+  double rank = 0;
+};
+
+/// The assistant reply already stored for this turn (a redelivered record).
+struct StoredReply {
+  std::string message_id;
+  std::string content;
+  std::string kind;
+  std::int64_t llm_tokens = 0;
+  std::chrono::sys_seconds created_at;
+};
+
+/// What answering one turn needs to know, read in one transaction.
+struct TurnContext {
+  BusinessInfo business;
+  CustomerInfo customer;
+  /// Oldest first; excludes the turn's own inbound message.
+  std::vector<HistoryMessage> history;
+  /// Best first, at most TurnQuery::passage_limit.
+  std::vector<KnowledgePassage> passages;
+  /// The conversation's status: ACTIVE, CLOSED or HANDED_OFF.
+  std::string conversation_status;
+  /// usage_counters.messages of the current UTC month.
+  std::int64_t messages_this_month = 0;
+  std::optional<StoredReply> existing_reply;
+};
+
+/// Which turn to load.
+struct TurnQuery {
+  std::string business_id;
+  std::string customer_id;
+  std::string conversation_id;
+  /// The inbound message row of the turn.
+  std::string message_id;
+  /// The customer's text (knowledge search); empty: no search.
+  std::string text;
+  /// The event id the reply to this turn carries (messages.event_id of a stored reply).
+  std::string reply_event_id;
+  std::chrono::sys_seconds now;
+  int history_limit = 12;
+  int passage_limit = 4;
+};
+
+/// Why a turn cannot be loaded at all (the record is dead-lettered).
+class MissingTurnData : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The full-text query for `text`: its words joined with " or " (websearch_to_tsquery syntax),
+/// so a chunk that matches some of the question's words is found and ranked by how many and how
+/// close; operators and punctuation of the customer's text are dropped.
+std::string KnowledgeQueryText(std::string_view text);
+
+/// Loads the business, the customer with upcoming appointments, the last messages of the customer
+/// across channels, the best knowledge chunks (websearch_to_tsquery + ts_rank_cd), the
+/// conversation's status, the month's usage and an already stored reply, in one read-only
+/// transaction scoped to `query.business_id` (row-level security and explicit WHERE clauses).
+/// Throws MissingTurnData when the business, customer or conversation does not exist; database
+/// failures propagate (the stage retries).
+TurnContext LoadTurnContext(db::ConnectionPool& pool, const TurnQuery& query);
+
+}  // namespace switchboard::agent

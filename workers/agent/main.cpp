@@ -1,0 +1,35 @@
+// switchboard-agent: messages.resolved → replies.outbound + usage.events. Loads the turn's
+// context, answers with the LLM and its tools (or from the knowledge base alone when LLM_BASE_URL
+// is unset), stores the assistant message and emits the reply.
+// DATABASE_URL (required, the application role), DATABASE_POOL_SIZE (8), LLM_* (see
+// workers/agent/llm_client.hpp), RETRIEVAL_MIN_RANK and AGENT_* (workers/agent/answer_turn.hpp);
+// the rest as every stage (common/stage_main.hpp).
+#include <memory>
+
+#include "common/db_pool.hpp"
+#include "common/log.hpp"
+#include "common/stage_main.hpp"
+#include "workers/agent/answer_turn.hpp"
+#include "workers/agent/llm_client.hpp"
+
+int main() {
+  using namespace switchboard;
+  return StageMain("agent", {"messages.resolved"}, [](StageContext& context) -> RecordHandler {
+    auto pool = db::ConnectionPoolFromEnvironment();
+    context.ready = [pool] { return pool->Ping(); };
+
+    std::shared_ptr<const agent::LlmClient> llm;
+    if (auto options = agent::LlmOptionsFromEnvironment()) {
+      Log(LogLevel::kInfo, "answering with the LLM", {{"model", options->model}});
+      llm = std::make_shared<const agent::LlmClient>(std::move(*options));
+    } else {
+      Log(LogLevel::kInfo, "LLM_BASE_URL is not set: answering from the knowledge base only");
+    }
+    auto deps = std::make_shared<agent::AgentDependencies>(agent::AgentDependencies{
+        *pool, context.producer, llm.get(), agent::AgentSettings::FromEnvironment(),
+        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }});
+    return [pool, llm, deps](const ConsumedRecord& record) {
+      return agent::AnswerTurn(*deps, record);
+    };
+  });
+}

@@ -1,0 +1,387 @@
+#include "workers/resolver/resolve_inbound.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <optional>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "common/hmac.hpp"
+#include "common/kafka_producer.hpp"
+#include "common/log.hpp"
+#include "common/tenant_scope.hpp"
+
+namespace switchboard::resolver {
+namespace {
+
+constexpr char kInboundSchema[] = "messages.inbound/1";
+constexpr char kResolvedTopic[] = "messages.resolved";
+constexpr char kResolvedSchema[] = "messages.resolved/1";
+
+/// The string member `name` of `object`, or nullptr when absent or not a string.
+const rapidjson::Value* StringMember(const rapidjson::Value& object, const char* name) {
+  const auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+}
+
+std::string Text(const rapidjson::Value& value) {
+  return {value.GetString(), value.GetStringLength()};
+}
+
+/// The digits of an E.164 "+<digits>" number when customers.phone accepts them (4 to 15
+/// digits), else empty: a number we cannot store must not stop the message.
+std::string PhoneDigits(std::string_view e164) {
+  if (e164.size() < 2 || e164.front() != '+') return {};
+  const std::string_view digits = e164.substr(1);
+  const bool all_digits =
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!all_digits || digits.size() < 4 || digits.size() > 15) return {};
+  return std::string(digits);
+}
+
+std::string Field(const pqxx::row& row, const char* column) {
+  return row[column].as<std::string>();
+}
+
+/// One row's first column, when there is a row.
+std::optional<std::string> FirstValue(const pqxx::result& result) {
+  if (result.empty()) return std::nullopt;
+  return result[0][0].as<std::string>();
+}
+
+/// The inbound message stored before under the dedupe key of `message`: its platform message id,
+/// or, for the events that have none (reactions, postbacks), the inbound event id.
+std::optional<StoredInbound> FindStored(pqxx::work& tx, const std::string& business_id,
+                                        const InboundMessage& message) {
+  static constexpr char kSelect[] =
+      "SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
+      "JOIN conversations AS c ON c.business_id = m.business_id AND c.id = m.conversation_id "
+      "WHERE m.business_id = $1 AND ";
+  const pqxx::result rows =
+      message.platform_message_id.empty()
+          ? tx.exec_params(std::string(kSelect) + "m.event_id = $2", business_id, message.event_id)
+          : tx.exec_params(std::string(kSelect) + "m.channel = $2 AND m.platform_message_id = $3",
+                           business_id, message.channel, message.platform_message_id);
+  if (rows.empty()) return std::nullopt;
+  return StoredInbound{.business_id = business_id,
+                       .customer_id = Field(rows[0], "customer_id"),
+                       .conversation_id = Field(rows[0], "conversation_id"),
+                       .message_id = Field(rows[0], "id"),
+                       .duplicate = true};
+}
+
+/// The customer known as `external_id` on `channel`, if any.
+std::optional<std::string> FindIdentity(pqxx::work& tx, const std::string& business_id,
+                                        const std::string& channel,
+                                        const std::string& external_id) {
+  return FirstValue(
+      tx.exec_params("SELECT customer_id FROM customer_identities "
+                     "WHERE business_id = $1 AND channel = $2 AND external_id = $3",
+                     business_id, channel, external_id));
+}
+
+/// The customer with phone number `digits`: its 'phone' identity first, else the oldest customer
+/// whose customers.phone it is.
+std::optional<std::string> FindByPhone(pqxx::work& tx, const std::string& business_id,
+                                       const std::string& digits) {
+  return FirstValue(tx.exec_params(
+      "SELECT customer_id FROM ("
+      "  SELECT customer_id, 0 AS rank, created_at FROM customer_identities "
+      "   WHERE business_id = $1 AND channel = 'phone' AND external_id = $2 "
+      "  UNION ALL "
+      "  SELECT id, 1, created_at FROM customers WHERE business_id = $1 AND phone = $2"
+      ") AS match ORDER BY rank, created_at LIMIT 1",
+      business_id, digits));
+}
+
+/// Links (channel, external_id) to `customer_id` unless it is linked already; returns the
+/// customer it belongs to now. A concurrent worker may have linked it first: ON CONFLICT waits
+/// for that transaction, and the separate SELECT (a new snapshot) then sees its row.
+std::string LinkIdentity(pqxx::work& tx, const std::string& business_id,
+                         const std::string& customer_id, const std::string& channel,
+                         const std::string& external_id) {
+  const pqxx::result inserted = tx.exec_params(
+      "INSERT INTO customer_identities (business_id, customer_id, channel, external_id) "
+      "VALUES ($1, $2, $3, $4) ON CONFLICT (business_id, channel, external_id) DO NOTHING "
+      "RETURNING customer_id",
+      business_id, customer_id, channel, external_id);
+  if (!inserted.empty()) return customer_id;
+  const auto owner = FindIdentity(tx, business_id, channel, external_id);
+  if (!owner) throw RetryableError("customer identity " + channel + " vanished while linking");
+  return *owner;
+}
+
+/// The customer who sent `message`, found by its channel identity or its phone number, or
+/// created; its name and phone are filled in when unknown and the platform gives them.
+std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
+                            const InboundMessage& message) {
+  const std::string phone = PhoneDigits(message.sender_phone);
+  std::optional<std::string> customer =
+      FindIdentity(tx, business_id, message.channel, message.sender_id);
+  if (!customer) {
+    bool created = false;
+    if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
+    if (!customer) {
+      customer =
+          FirstValue(tx.exec_params("INSERT INTO customers (business_id, name, phone) "
+                                    "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
+                                    business_id, message.sender_name, phone));
+      created = true;
+    }
+    std::vector<std::pair<std::string, std::string>> identities;
+    if (!phone.empty()) identities.emplace_back("phone", phone);
+    identities.emplace_back(message.channel, message.sender_id);
+    // A customer created here loses to one a concurrent worker linked first to the same
+    // identity: ours is dropped (its identities cascade) and the identities go to theirs. An
+    // existing customer never takes an identity from another one.
+    const auto link_all = [&]() -> std::optional<std::string> {
+      for (const auto& [channel, external_id] : identities) {
+        std::string owner = LinkIdentity(tx, business_id, *customer, channel, external_id);
+        if (created && owner != *customer) return owner;
+      }
+      return std::nullopt;
+    };
+    if (auto owner = link_all()) {
+      Log(LogLevel::kInfo, "customer created concurrently by another worker, using theirs",
+          {{"customer_id", *owner},
+           {"event_id", message.event_id},
+           {"trace_id", message.trace_id}});
+      tx.exec_params("DELETE FROM customers WHERE business_id = $1 AND id = $2", business_id,
+                     *customer);
+      customer = std::move(owner);
+      created = false;
+      link_all();
+    }
+    if (created) return *customer;
+  }
+  if (!message.sender_name.empty() || !phone.empty()) {
+    tx.exec_params(
+        "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
+        "                     phone = COALESCE(phone, NULLIF($4, '')) "
+        " WHERE business_id = $1 AND id = $2 "
+        "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
+        business_id, *customer, message.sender_name, phone);
+  }
+  return *customer;
+}
+
+/// The open conversation (ACTIVE or HANDED_OFF) of the customer on the message's channel, or a
+/// new ACTIVE one; its last_inbound_at (the start of the platform's 24-hour reply window) moves
+/// forward to the message's time. One statement: a concurrent opener meets the
+/// conversations_open_uq conflict and updates the same row.
+std::string OpenConversation(pqxx::work& tx, const std::string& business_id,
+                             const std::string& customer_id, const InboundMessage& message) {
+  const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
+  return tx
+      .exec_params1(
+          "INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
+          "VALUES ($1, $2, $3, $4::timestamptz) "
+          "ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
+          "SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
+          "                               EXCLUDED.last_inbound_at) "
+          "RETURNING id",
+          business_id, customer_id, message.channel, inbound_at)[0]
+      .as<std::string>();
+}
+
+/// Stores the inbound message; empty when it was stored already. No conflict target: the
+/// platform message id (business, channel, platform_message_id) and, for messages without one,
+/// the event id (business, event_id) are both dedupe keys.
+std::optional<std::string> InsertMessage(pqxx::work& tx, const std::string& business_id,
+                                         const std::string& conversation_id,
+                                         const InboundMessage& message) {
+  return FirstValue(tx.exec_params(
+      "INSERT INTO messages (business_id, conversation_id, role, content, platform_message_id, "
+      "                      channel, status, event_id) "
+      "VALUES ($1, $2, 'user', $3, NULLIF($4, ''), $5, 'received', $6) "
+      "ON CONFLICT DO NOTHING RETURNING id",
+      business_id, conversation_id, message.text, message.platform_message_id, message.channel,
+      message.event_id));
+}
+
+void WriteField(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key,
+                std::string_view value) {
+  writer.Key(key);
+  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void WriteOptional(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key,
+                   std::string_view value) {
+  if (!value.empty()) WriteField(writer, key, value);
+}
+
+}  // namespace
+
+Result<InboundMessage> ParseInbound(std::string_view value, std::string_view trace_header) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseValidateEncodingFlag>(value.data(), value.size());
+  if (document.HasParseError() || !document.IsObject()) {
+    return Error{"messages.inbound value is not a JSON object", false};
+  }
+  const auto* schema = StringMember(document, "schema");
+  if (schema == nullptr || Text(*schema) != kInboundSchema) {
+    return Error{"messages.inbound: schema is not messages.inbound/1", false};
+  }
+  InboundMessage message;
+  const std::pair<const char*, std::string*> required[] = {
+      {"event_id", &message.event_id},
+      {"channel", &message.channel},
+      {"channel_account_id", &message.channel_account_id},
+      {"sender_id", &message.sender_id},
+      {"received_at", &message.received_at},
+      {"type", &message.type}};
+  for (const auto& [name, field] : required) {
+    const auto* member = StringMember(document, name);
+    if (member == nullptr || member->GetStringLength() == 0) {
+      return Error{std::string("messages.inbound: ") + name + " is missing or not a string", false};
+    }
+    *field = Text(*member);
+  }
+  if (message.channel != "whatsapp" && message.channel != "instagram" &&
+      message.channel != "messenger") {
+    return Error{"messages.inbound: unsupported channel " + message.channel, false};
+  }
+  const std::pair<const char*, std::string*> optional[] = {
+      {"sender_name", &message.sender_name},
+      {"sender_phone", &message.sender_phone},
+      {"platform_message_id", &message.platform_message_id},
+      {"sent_at", &message.sent_at},
+      {"text", &message.text}};
+  for (const auto& [name, field] : optional) {
+    if (const auto* member = StringMember(document, name)) *field = Text(*member);
+  }
+  const auto standby = document.FindMember("standby");
+  message.standby =
+      standby != document.MemberEnd() && standby->value.IsBool() && standby->value.GetBool();
+  const auto* trace = StringMember(document, "trace_id");
+  message.trace_id = trace != nullptr ? Text(*trace) : std::string(trace_header);
+  return message;
+}
+
+OutboundRecord ResolvedRecord(const InboundMessage& message, const StoredInbound& stored) {
+  const std::string event_id = EventIdFor({kResolvedTopic, stored.message_id});
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  WriteField(writer, "event_id", event_id);
+  WriteField(writer, "schema", kResolvedSchema);
+  WriteField(writer, "business_id", stored.business_id);
+  WriteField(writer, "customer_id", stored.customer_id);
+  WriteField(writer, "conversation_id", stored.conversation_id);
+  WriteField(writer, "message_id", stored.message_id);
+  WriteField(writer, "channel", message.channel);
+  WriteField(writer, "channel_account_id", message.channel_account_id);
+  WriteField(writer, "sender_id", message.sender_id);
+  WriteOptional(writer, "platform_message_id", message.platform_message_id);
+  WriteField(writer, "type", message.type);
+  WriteField(writer, "text", message.text);
+  WriteOptional(writer, "sent_at", message.sent_at);
+  WriteField(writer, "received_at", message.received_at);
+  if (message.standby) {
+    writer.Key("standby");
+    writer.Bool(true);
+  }
+  WriteField(writer, "trace_id", message.trace_id);
+  writer.EndObject();
+  return OutboundRecord{
+      .topic = kResolvedTopic,
+      .key = message.channel + ":" + message.channel_account_id + ":" + message.sender_id,
+      .value = std::string(buffer.GetString(), buffer.GetSize()),
+      .headers = {{"event-id", event_id},
+                  {"schema", kResolvedSchema},
+                  {"tenant", stored.business_id},
+                  {"trace-id", message.trace_id}}};
+}
+
+InboundResolver::InboundResolver(db::ConnectionPool& pool, KafkaProducer& producer,
+                                 prometheus::Registry& registry)
+    : pool_(pool),
+      producer_(producer),
+      unknown_accounts_(prometheus::BuildCounter()
+                            .Name("switchboard_resolver_unknown_accounts_total")
+                            .Help("Inbound messages dead-lettered because no active integration "
+                                  "has their channel account")
+                            .Register(registry)) {
+  // Every channel's series exists from the start, so a rate() alert sees the first one.
+  for (const char* channel : {"whatsapp", "instagram", "messenger"}) {
+    unknown_accounts_.Add({{"channel", channel}});
+  }
+}
+
+StoredInbound InboundResolver::Store(const InboundMessage& message) {
+  auto lease = pool_.Acquire();
+  pqxx::work tx(*lease);
+  // resolve_integration runs as its owner (SECURITY DEFINER), so it answers before the tenant
+  // scope exists; every tenant table is touched only after SetTenant.
+  const auto business_id =
+      FirstValue(tx.exec_params("SELECT business_id FROM resolve_integration($1, $2)",
+                                message.channel, message.channel_account_id));
+  if (!business_id) return {};
+  db::SetTenant(tx, *business_id);
+  // Looked up before anything is written: a redelivered message must not reopen or touch the
+  // conversation, only be announced again.
+  if (auto stored = FindStored(tx, *business_id, message)) return *stored;
+
+  StoredInbound stored{.business_id = *business_id};
+  stored.customer_id = ResolveCustomer(tx, *business_id, message);
+  stored.conversation_id = OpenConversation(tx, *business_id, stored.customer_id, message);
+  if (auto message_id = InsertMessage(tx, *business_id, stored.conversation_id, message)) {
+    stored.message_id = std::move(*message_id);
+  } else {
+    // A concurrent delivery of the same message committed first (ON CONFLICT waited for it);
+    // this statement's new snapshot sees its row.
+    auto existing = FindStored(tx, *business_id, message);
+    if (!existing) throw RetryableError("inbound message conflicted but is not visible");
+    stored = std::move(*existing);
+  }
+  tx.commit();
+  return stored;
+}
+
+Outcome InboundResolver::Handle(const ConsumedRecord& record) {
+  const auto trace_header = FindHeader(record.headers, "trace-id");
+  const auto parsed = ParseInbound(record.value, trace_header.value_or(""));
+  if (!parsed) {
+    Log(LogLevel::kError, "malformed inbound message",
+        {{"error", parsed.error().message},
+         {"event_id", std::string(FindHeader(record.headers, "event-id").value_or(""))},
+         {"trace_id", std::string(trace_header.value_or(""))}});
+    return Outcome::DeadLetter(parsed.error().message);
+  }
+  const InboundMessage& message = *parsed;
+  StoredInbound stored;
+  try {
+    stored = Store(message);
+  } catch (const pqxx::data_exception& e) {
+    // A value the database refuses (a timestamp it cannot read) fails the same way every time.
+    Log(LogLevel::kError, "inbound message refused by the database",
+        {{"error", e.what()}, {"event_id", message.event_id}, {"trace_id", message.trace_id}});
+    return Outcome::DeadLetter(std::string("messages.inbound: ") + e.what());
+  }
+  if (stored.business_id.empty()) {
+    unknown_accounts_.Add({{"channel", message.channel}}).Increment();
+    const std::string account = message.channel + ":" + message.channel_account_id;
+    Log(LogLevel::kWarning, "unknown channel account",
+        {{"account", account}, {"event_id", message.event_id}, {"trace_id", message.trace_id}});
+    return Outcome::DeadLetter("unknown channel account " + account);
+  }
+  if (stored.duplicate) {
+    Log(LogLevel::kInfo, "inbound message stored before, announcing it again",
+        {{"event_id", message.event_id},
+         {"trace_id", message.trace_id},
+         {"message_id", stored.message_id}});
+  }
+  const OutboundRecord resolved = ResolvedRecord(message, stored);
+  if (const auto error = producer_.ProduceAndWait({&resolved, 1})) {
+    throw RetryableError("producing messages.resolved: " + error->message);
+  }
+  return Outcome::Done();
+}
+
+}  // namespace switchboard::resolver

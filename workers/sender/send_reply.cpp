@@ -1,0 +1,287 @@
+#include "workers/sender/send_reply.hpp"
+
+#include <rapidjson/document.h>
+
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "common/log.hpp"
+#include "common/tenant_scope.hpp"
+#include "workers/sender/json_fields.hpp"
+#include "workers/sender/text_split.hpp"
+
+namespace switchboard::sender {
+namespace {
+
+SendResult Problem(std::string reason, std::string detail) {
+  SendResult result;
+  result.reason = std::move(reason);
+  result.detail = std::move(detail);
+  return result;
+}
+
+std::string Describe(const SendResult& result) {
+  std::string text = result.reason;
+  if (!result.detail.empty()) text += ": " + result.detail;
+  return text;
+}
+
+/// Records a decided outcome in `tx`: send state `state` ('failed' or 'unknown'), the message
+/// with the same status and the error, and the conversation flagged for a human.
+void WriteOutcome(pqxx::work& tx, const Reply& reply, std::string_view state,
+                  const SendResult& result) {
+  tx.exec_params(
+      "UPDATE send_states SET state = $3, last_error = $4, updated_at = now() "
+      "WHERE business_id = $1 AND reply_event_id = $2",
+      reply.business_id, reply.event_id, std::string(state), Describe(result));
+  // 'read' is final (the customer saw it), so neither failed nor unknown replaces it.
+  tx.exec_params(
+      "UPDATE messages SET status = $3, error = $4::jsonb "
+      "WHERE business_id = $1 AND id = $2 AND status <> 'read'",
+      reply.business_id, reply.message_id, std::string(state), result.ErrorJson());
+  tx.exec_params("UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
+                 reply.business_id, reply.conversation_id);
+}
+
+}  // namespace
+
+Result<Reply> ParseReply(std::string_view value, std::string_view trace_header) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseValidateEncodingFlag>(value.data(), value.size());
+  if (document.HasParseError() || !document.IsObject()) {
+    return Error{"replies.outbound value is not a JSON object", false};
+  }
+  Reply reply;
+  const std::pair<const char*, std::string*> required[] = {
+      {"event_id", &reply.event_id},
+      {"business_id", &reply.business_id},
+      {"conversation_id", &reply.conversation_id},
+      {"message_id", &reply.message_id},
+      {"channel", &reply.channel},
+      {"channel_account_id", &reply.channel_account_id},
+      {"recipient_id", &reply.recipient_id},
+      {"text", &reply.text}};
+  for (const auto& [name, field] : required) {
+    auto member = StringField(document, name);
+    // The text may be empty here; Handle refuses a reply with nothing to send.
+    if (!member || (member->empty() && field != &reply.text)) {
+      return Error{std::string("replies.outbound: ") + name + " is missing or not a string", false};
+    }
+    *field = std::move(*member);
+  }
+  reply.reply_to_platform_message_id =
+      StringField(document, "reply_to_platform_message_id").value_or("");
+  reply.trace_id = StringField(document, "trace_id").value_or(std::string(trace_header));
+  return reply;
+}
+
+/// What the claiming transaction decided.
+struct ReplySender::Claim {
+  enum class Kind { kSend, kDone, kFailed };
+  Kind kind = Kind::kDone;
+  std::size_t parts_sent = 0;
+  std::string token;
+  SendResult failure;  ///< kFailed: why
+};
+
+Outcome ReplySender::Handle(const ConsumedRecord& record) {
+  const auto trace_header = FindHeader(record.headers, "trace-id");
+  auto parsed = ParseReply(record.value, trace_header.value_or(""));
+  if (!parsed) {
+    Log(LogLevel::kError, "malformed reply",
+        {{"error", parsed.error().message},
+         {"event_id", std::string(FindHeader(record.headers, "event-id").value_or(""))},
+         {"trace_id", std::string(trace_header.value_or(""))}});
+    return Outcome::DeadLetter(parsed.error().message);
+  }
+  const Reply& reply = *parsed;
+  const auto limit = MaxTextLength(reply.channel);
+  if (!limit) return Outcome::DeadLetter("replies.outbound: unsupported channel " + reply.channel);
+  const std::vector<std::string> parts = SplitForChannel(reply.text, *limit);
+  if (parts.empty()) return Outcome::DeadLetter("replies.outbound: the reply text is empty");
+
+  Claim claim = ClaimSend(reply);
+  if (claim.kind == Claim::Kind::kDone) return Outcome::Done();
+  if (claim.kind == Claim::Kind::kFailed) return Outcome::DeadLetter(Describe(claim.failure));
+
+  const std::string account = reply.channel + ":" + reply.channel_account_id;
+  for (std::size_t index = claim.parts_sent; index < parts.size(); ++index) {
+    limiter_.Acquire(account);
+    OutgoingText message{.channel = reply.channel,
+                         .channel_account_id = reply.channel_account_id,
+                         .recipient_id = reply.recipient_id,
+                         .text = parts[index],
+                         .reply_to_platform_message_id =
+                             index == 0 ? reply.reply_to_platform_message_id : std::string()};
+    const SendResult result = graph_.SendText(message, claim.token);
+    switch (result.verdict) {
+      case SendVerdict::kSent:
+        RecordPart(reply, index, parts.size(), result);
+        break;
+      case SendVerdict::kTransient: {
+        ReleaseClaim(reply, result);
+        std::string hint;
+        if (result.retry_after) {
+          limiter_.PauseFor(account, *result.retry_after);
+          hint = " (retry after " + std::to_string(result.retry_after->count()) + " s)";
+        }
+        Log(LogLevel::kWarning, "send refused for now",
+            {{"event_id", reply.event_id},
+             {"trace_id", reply.trace_id},
+             {"reason", result.reason},
+             {"detail", result.detail}});
+        throw RetryableError("graph api: " + Describe(result) + hint);
+      }
+      case SendVerdict::kPermanent:
+        RecordOutcome(reply, "failed", result);
+        Log(LogLevel::kError, "send failed",
+            {{"event_id", reply.event_id},
+             {"trace_id", reply.trace_id},
+             {"business_id", reply.business_id},
+             {"reason", result.reason},
+             {"detail", result.detail}});
+        return Outcome::DeadLetter("graph api: " + Describe(result));
+      case SendVerdict::kUnknown:
+        RecordOutcome(reply, "unknown", result);
+        Log(LogLevel::kWarning, "send outcome unknown; conversation flagged for a human",
+            {{"event_id", reply.event_id},
+             {"trace_id", reply.trace_id},
+             {"business_id", reply.business_id},
+             {"detail", result.detail}});
+        return Outcome::Done();
+    }
+  }
+  Log(LogLevel::kInfo, "reply sent",
+      {{"event_id", reply.event_id},
+       {"trace_id", reply.trace_id},
+       {"parts", static_cast<std::int64_t>(parts.size())}});
+  return Outcome::Done();
+}
+
+ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
+  auto connection = pool_.Acquire();
+  pqxx::work tx(*connection);
+  db::SetTenant(tx, reply.business_id);
+  tx.exec_params(
+      "INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
+      "ON CONFLICT DO NOTHING",
+      reply.business_id, reply.event_id, reply.message_id);
+  const pqxx::row state = tx.exec_params1(
+      "SELECT state, parts_sent FROM send_states WHERE business_id = $1 AND reply_event_id = $2 "
+      "FOR UPDATE",
+      reply.business_id, reply.event_id);
+  const std::string current = state[0].as<std::string>();
+  Claim claim;
+  if (current == "sending") {
+    // The previous attempt committed 'sending' and never recorded an answer: it died between
+    // the call and its bookkeeping. Sending again could duplicate; dropping would be silent.
+    WriteOutcome(tx, reply, "unknown",
+                 Problem("interrupted_send",
+                         "a previous attempt stopped while sending; the platform may or may not "
+                         "have the message"));
+    tx.commit();
+    Log(LogLevel::kWarning, "previous send was cut off; outcome unknown, conversation flagged",
+        {{"event_id", reply.event_id},
+         {"trace_id", reply.trace_id},
+         {"business_id", reply.business_id}});
+    return claim;
+  }
+  if (current != "pending") {
+    Log(LogLevel::kDebug, "reply already handled",
+        {{"event_id", reply.event_id}, {"trace_id", reply.trace_id}, {"state", current}});
+    return claim;
+  }
+  claim.parts_sent = state[1].as<std::size_t>();
+
+  // resolve_integration is the routing lookup every stage shares; it also checks that the
+  // account still belongs to the reply's tenant and is active.
+  const pqxx::result integration = tx.exec_params(
+      "SELECT business_id::text, access_token_ciphertext FROM resolve_integration($1, $2)",
+      reply.channel, reply.channel_account_id);
+  if (integration.empty() || integration[0][0].as<std::string>() != reply.business_id) {
+    claim.failure = Problem("no_integration", "no active " + reply.channel +
+                                                  " integration of this business for account " +
+                                                  reply.channel_account_id);
+  } else if (integration[0][1].is_null()) {
+    claim.failure = Problem("no_token", "the integration has no access token");
+  } else {
+    auto token = cipher_.Decrypt(pqxx::binarystring(integration[0][1]).str());
+    if (token) {
+      claim.token = std::move(*token);
+    } else {
+      claim.failure = Problem("token_unreadable", token.error().message);
+    }
+  }
+  if (!claim.failure.reason.empty()) {
+    WriteOutcome(tx, reply, "failed", claim.failure);
+    tx.commit();
+    Log(LogLevel::kError, "reply cannot be sent",
+        {{"event_id", reply.event_id},
+         {"trace_id", reply.trace_id},
+         {"business_id", reply.business_id},
+         {"reason", claim.failure.reason}});
+    claim.kind = Claim::Kind::kFailed;
+    return claim;
+  }
+
+  tx.exec_params(
+      "UPDATE send_states SET state = 'sending', attempts = attempts + 1, updated_at = now() "
+      "WHERE business_id = $1 AND reply_event_id = $2",
+      reply.business_id, reply.event_id);
+  tx.commit();
+  claim.kind = Claim::Kind::kSend;
+  return claim;
+}
+
+void ReplySender::RecordPart(const Reply& reply, std::size_t index, std::size_t total,
+                             const SendResult& result) {
+  const bool last = index + 1 == total;
+  auto connection = pool_.Acquire();
+  pqxx::work tx(*connection);
+  db::SetTenant(tx, reply.business_id);
+  // The first part's id stands for the whole reply: statuses of that id move the message.
+  tx.exec_params(
+      "UPDATE send_states SET parts_sent = $3, "
+      "platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
+      "state = CASE WHEN $5 THEN 'sent' ELSE state END, last_error = NULL, updated_at = now() "
+      "WHERE business_id = $1 AND reply_event_id = $2",
+      reply.business_id, reply.event_id, static_cast<int>(index + 1), result.platform_message_id,
+      last);
+  if (!result.platform_message_id.empty()) {
+    tx.exec_params(
+        "UPDATE messages SET platform_message_id = $3 "
+        "WHERE business_id = $1 AND id = $2 AND platform_message_id IS NULL",
+        reply.business_id, reply.message_id, result.platform_message_id);
+  }
+  if (last) {
+    // A delivery status of the first part may have moved the message on already.
+    tx.exec_params(
+        "UPDATE messages SET status = 'sent', error = NULL "
+        "WHERE business_id = $1 AND id = $2 AND status NOT IN ('sent', 'delivered', 'read')",
+        reply.business_id, reply.message_id);
+  }
+  tx.commit();
+}
+
+void ReplySender::ReleaseClaim(const Reply& reply, const SendResult& result) {
+  auto connection = pool_.Acquire();
+  pqxx::work tx(*connection);
+  db::SetTenant(tx, reply.business_id);
+  // The platform refused the request, so nothing was delivered: the next attempt may send.
+  tx.exec_params(
+      "UPDATE send_states SET state = 'pending', last_error = $3, updated_at = now() "
+      "WHERE business_id = $1 AND reply_event_id = $2 AND state = 'sending'",
+      reply.business_id, reply.event_id, Describe(result));
+  tx.commit();
+}
+
+void ReplySender::RecordOutcome(const Reply& reply, std::string_view state,
+                                const SendResult& result) {
+  auto connection = pool_.Acquire();
+  pqxx::work tx(*connection);
+  db::SetTenant(tx, reply.business_id);
+  WriteOutcome(tx, reply, state, result);
+  tx.commit();
+}
+
+}  // namespace switchboard::sender
