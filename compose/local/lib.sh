@@ -239,7 +239,14 @@ build() {
 
 # --- Kafka -------------------------------------------------------------------------------------
 
-kafka_ready() { kcat -b "127.0.0.1:$1" -L -m 2 | grep -q '^ *1 brokers:'; }
+# kafka_ready PORT: the broker answers metadata and every partition has a leader (after a
+# restart, partitions stay leaderless for a moment after the broker itself is listed).
+kafka_ready() {
+  local metadata
+  metadata=$(kcat -b "127.0.0.1:$1" -L -m 2) || return 1
+  grep -q '^ *1 brokers:' <<<"$metadata" &&
+    ! grep -q -e 'leader -1' -e 'error:' -e 'try again' <<<"$metadata"
+}
 
 # start_kafka STATE [PORT [CONTROLLER_PORT]]: a single-node KRaft broker+controller on loopback,
 # data in STATE/kafka; reuses a running one. Without ports, the ones of the last start.

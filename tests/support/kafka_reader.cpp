@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #include "common/kafka_conf.hpp"
 
@@ -24,28 +25,41 @@ std::unique_ptr<RdKafka::KafkaConsumer> NewConsumer(const std::string& brokers,
   return consumer;
 }
 
-/// The current end of every partition of `topic` (the caller destroys the list).
+/// The current end of every partition of `topic` (the caller destroys the list). Retries for a
+/// while: a broker that has just (re)started answers before it has elected partition leaders.
 std::vector<RdKafka::TopicPartition*> EndOffsets(RdKafka::KafkaConsumer& consumer,
                                                  const std::string& topic) {
+  using namespace std::chrono_literals;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
   std::string error;
   std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(&consumer, topic, nullptr, error));
-  RdKafka::Metadata* raw = nullptr;
-  if (consumer.metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) {
-    throw std::runtime_error("no metadata for topic " + topic);
-  }
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  std::vector<RdKafka::TopicPartition*> offsets;
-  for (const auto* partition : *metadata->topics()->at(0)->partitions()) {
-    int64_t low = 0;
-    int64_t high = 0;
-    if (consumer.query_watermark_offsets(topic, partition->id(), &low, &high, 10000) !=
-        RdKafka::ERR_NO_ERROR) {
-      RdKafka::TopicPartition::destroy(offsets);
-      throw std::runtime_error("no watermarks for topic " + topic);
+  while (true) {
+    std::string failure;
+    RdKafka::Metadata* raw = nullptr;
+    const auto code = consumer.metadata(false, handle.get(), &raw, 10000);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    std::vector<RdKafka::TopicPartition*> offsets;
+    if (code != RdKafka::ERR_NO_ERROR || metadata->topics()->empty() ||
+        metadata->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) {
+      failure = "no metadata for topic " + topic;
+    } else {
+      for (const auto* partition : *metadata->topics()->at(0)->partitions()) {
+        int64_t low = 0;
+        int64_t high = 0;
+        const auto queried =
+            consumer.query_watermark_offsets(topic, partition->id(), &low, &high, 10000);
+        if (queried != RdKafka::ERR_NO_ERROR) {
+          failure = "no watermarks for topic " + topic + ": " + RdKafka::err2str(queried);
+          break;
+        }
+        offsets.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
+      }
     }
-    offsets.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
+    if (failure.empty()) return offsets;
+    RdKafka::TopicPartition::destroy(offsets);
+    if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error(failure);
+    std::this_thread::sleep_for(200ms);
   }
-  return offsets;
 }
 
 }  // namespace
