@@ -11,6 +11,7 @@
 #include "common/hmac.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/agent/prompt.hpp"
 #include "workers/agent/tools.hpp"
@@ -233,7 +234,8 @@ StoredReply StoreReply(db::ConnectionPool& pool, const ResolvedMessage& message,
   auto connection = pool.Acquire();
   pqxx::work tx(*connection);
   db::SetTenant(tx, message.business_id);
-  auto rows = tx.exec_params(
+  auto rows = db::Exec(
+      tx,
       "INSERT INTO messages (business_id, conversation_id, role, content, tool_calls, sources, "
       "  prompt_tokens, completion_tokens, latency_ms, channel, status, event_id, reply_kind) "
       "VALUES ($1, $2, 'assistant', $3, NULLIF($4, '')::jsonb, NULLIF($5, '')::jsonb, $6, $7, $8, "
@@ -245,7 +247,8 @@ StoredReply StoreReply(db::ConnectionPool& pool, const ResolvedMessage& message,
       reply_event_id, reply.kind);
   if (rows.empty()) {
     // Stored by a concurrent attempt: send what it stored, so every copy carries the same text.
-    rows = tx.exec_params(
+    rows = db::Exec(
+        tx,
         "SELECT id, extract(epoch FROM created_at)::bigint, content, coalesce(reply_kind, 'ai'), "
         "coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0) FROM messages "
         "WHERE business_id = $1 AND event_id = $2",
@@ -256,8 +259,8 @@ StoredReply StoreReply(db::ConnectionPool& pool, const ResolvedMessage& message,
             sys_seconds(std::chrono::seconds(rows.at(0)[1].as<std::int64_t>()))};
   }
   if (reply.needs_human) {
-    tx.exec_params("UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
-                   message.business_id, message.conversation_id);
+    db::Exec(tx, "UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
+             message.business_id, message.conversation_id);
   }
   tx.commit();
   return {rows[0][0].as<std::string>(), reply.text, reply.kind,

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <pqxx/pqxx>
 
+#include "common/prepared.hpp"
 #include "workers/agent/opening_hours.hpp"
 
 namespace switchboard::agent {
@@ -47,10 +48,11 @@ std::int64_t EpochOf(sys_seconds instant) {
 }  // namespace
 
 Result<BookingRules> LoadBookingRules(pqxx::transaction_base& tx, std::string_view business_id) {
-  const pqxx::result rows = tx.exec_params(
-      "SELECT timezone, opening_hours::text, booking_horizon_days, buffer_minutes "
-      "FROM businesses WHERE id = $1::uuid",
-      std::string(business_id));
+  const pqxx::result rows =
+      db::Exec(tx,
+               "SELECT timezone, opening_hours::text, booking_horizon_days, buffer_minutes "
+               "FROM businesses WHERE id = $1::uuid",
+               std::string(business_id));
   if (rows.empty()) return Error{"business " + std::string(business_id) + " not found", false};
   auto zone = TimeZone::Load(rows[0][0].as<std::string>());
   if (!zone.ok()) return zone.error();
@@ -60,10 +62,11 @@ Result<BookingRules> LoadBookingRules(pqxx::transaction_base& tx, std::string_vi
 }
 
 std::vector<Service> LoadActiveServices(pqxx::transaction_base& tx, std::string_view business_id) {
-  const pqxx::result rows = tx.exec_params(
-      "SELECT id::text, name, duration_minutes, price_cents, currency, description "
-      "FROM services WHERE business_id = $1::uuid AND active ORDER BY name",
-      std::string(business_id));
+  const pqxx::result rows =
+      db::Exec(tx,
+               "SELECT id::text, name, duration_minutes, price_cents, currency, description "
+               "FROM services WHERE business_id = $1::uuid AND active ORDER BY name",
+               std::string(business_id));
   std::vector<Service> services;
   for (const auto& row : rows) {
     services.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
@@ -111,7 +114,8 @@ Result<DaySlots> FreeSlots(pqxx::transaction_base& tx, std::string_view business
     const std::chrono::local_days local_date(date);
     const sys_seconds from = rules.zone.ToUtc(local_date - days(1)) - rules.buffer;
     const sys_seconds to = rules.zone.ToUtc(local_date + days(2)) + rules.buffer;
-    const pqxx::result rows = tx.exec_params(
+    const pqxx::result rows = db::Exec(
+        tx,
         "SELECT extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint "
         "FROM appointments WHERE business_id = $1::uuid AND status = 'booked' "
         "AND starts_at < to_timestamp($3) AND ends_at > to_timestamp($2)",
@@ -127,7 +131,8 @@ Result<DaySlots> FreeSlots(pqxx::transaction_base& tx, std::string_view business
 std::optional<Appointment> FindBookedAt(pqxx::transaction_base& tx, std::string_view business_id,
                                         std::string_view customer_id, std::string_view service_id,
                                         sys_seconds start) {
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = db::Exec(
+      tx,
       std::string("SELECT ") + kAppointmentColumns +
           " FROM appointments a LEFT JOIN services s ON s.business_id = a.business_id AND "
           "s.id = a.service_id WHERE a.business_id = $1::uuid AND a.customer_id = $2::uuid "
@@ -143,14 +148,14 @@ std::optional<std::string> InsertAppointment(pqxx::transaction_base& tx,
                                              std::string_view customer_id, const Service& service,
                                              sys_seconds start) {
   try {
-    return tx
-        .exec_params1(
-            "INSERT INTO appointments (business_id, customer_id, service_id, starts_at, ends_at) "
-            "VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4), to_timestamp($5)) "
-            "RETURNING id::text",
-            std::string(business_id), std::string(customer_id), service.id, EpochOf(start),
-            EpochOf(start + service.duration))[0]
-        .as<std::string>();
+    return db::
+        Exec1(tx,
+              "INSERT INTO appointments (business_id, customer_id, service_id, starts_at, ends_at) "
+              "VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4), to_timestamp($5)) "
+              "RETURNING id::text",
+              std::string(business_id), std::string(customer_id), service.id, EpochOf(start),
+              EpochOf(start + service.duration))[0]
+            .as<std::string>();
   } catch (const pqxx::deadlock_detected&) {
     // Two inserts of overlapping times can wait for each other while checking the exclusion
     // constraint; PostgreSQL aborts one of them, and the other gets the time.
@@ -168,7 +173,8 @@ std::vector<Appointment> FindOwnAppointments(pqxx::transaction_base& tx,
                                              const std::optional<std::string>& id,
                                              const std::optional<sys_seconds>& start) {
   // NULL parameters leave that condition out.
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = db::Exec(
+      tx,
       std::string("SELECT ") + kAppointmentColumns +
           " FROM appointments a LEFT JOIN services s ON s.business_id = a.business_id AND "
           "s.id = a.service_id WHERE a.business_id = $1::uuid AND a.customer_id = $2::uuid "
@@ -184,17 +190,18 @@ std::vector<Appointment> FindOwnAppointments(pqxx::transaction_base& tx,
 
 void CancelAppointment(pqxx::transaction_base& tx, std::string_view business_id,
                        std::string_view customer_id, std::string_view id) {
-  tx.exec_params(
-      "UPDATE appointments SET status = 'cancelled', cancelled_at = now() "
-      "WHERE business_id = $1::uuid AND customer_id = $2::uuid AND id = $3::uuid "
-      "AND status = 'booked'",
-      std::string(business_id), std::string(customer_id), std::string(id));
+  db::Exec(tx,
+           "UPDATE appointments SET status = 'cancelled', cancelled_at = now() "
+           "WHERE business_id = $1::uuid AND customer_id = $2::uuid AND id = $3::uuid "
+           "AND status = 'booked'",
+           std::string(business_id), std::string(customer_id), std::string(id));
 }
 
 std::vector<Appointment> UpcomingAppointments(pqxx::transaction_base& tx,
                                               std::string_view business_id,
                                               std::string_view customer_id, sys_seconds now) {
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = db::Exec(
+      tx,
       std::string("SELECT ") + kAppointmentColumns +
           " FROM appointments a LEFT JOIN services s ON s.business_id = a.business_id AND "
           "s.id = a.service_id WHERE a.business_id = $1::uuid AND a.customer_id = $2::uuid "

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/agent/opening_hours.hpp"
 
@@ -33,7 +34,8 @@ std::vector<std::string> ParseStringArray(std::string_view json) {
 }
 
 void LoadBusiness(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  const auto rows = tx.exec_params(
+  const auto rows = db::Exec(
+      tx,
       "SELECT name, timezone, coalesce(settings->>'personality', ''), "
       "coalesce(settings->>'greeting', ''), coalesce(settings->>'fallback_message', ''), "
       "coalesce(settings->>'limit_message', ''), opening_hours::text, monthly_message_limit "
@@ -63,10 +65,11 @@ void LoadBusiness(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
 }
 
 void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  const auto rows = tx.exec_params(
-      "SELECT coalesce(name, ''), coalesce(phone, ''), coalesce(email, ''), "
-      "array_to_json(tags)::text FROM customers WHERE business_id = $1 AND id = $2",
-      query.business_id, query.customer_id);
+  const auto rows =
+      db::Exec(tx,
+               "SELECT coalesce(name, ''), coalesce(phone, ''), coalesce(email, ''), "
+               "array_to_json(tags)::text FROM customers WHERE business_id = $1 AND id = $2",
+               query.business_id, query.customer_id);
   if (rows.empty()) throw MissingTurnData("unknown customer " + query.customer_id);
   CustomerInfo& customer = context.customer;
   customer.id = query.customer_id;
@@ -80,23 +83,24 @@ void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
 
 void LoadConversation(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
   const auto rows =
-      tx.exec_params("SELECT status FROM conversations WHERE business_id = $1 AND id = $2",
-                     query.business_id, query.conversation_id);
+      db::Exec(tx, "SELECT status FROM conversations WHERE business_id = $1 AND id = $2",
+               query.business_id, query.conversation_id);
   if (rows.empty()) throw MissingTurnData("unknown conversation " + query.conversation_id);
   context.conversation_status = rows[0][0].as<std::string>();
 
-  const auto usage = tx.exec_params(
-      "SELECT messages FROM usage_counters WHERE business_id = $1 "
-      "AND month = date_trunc('month', to_timestamp($2) AT TIME ZONE 'UTC')::date",
-      query.business_id, query.now.time_since_epoch().count());
+  const auto usage =
+      db::Exec(tx,
+               "SELECT messages FROM usage_counters WHERE business_id = $1 "
+               "AND month = date_trunc('month', to_timestamp($2) AT TIME ZONE 'UTC')::date",
+               query.business_id, query.now.time_since_epoch().count());
   context.messages_this_month = usage.empty() ? 0 : usage[0][0].as<std::int64_t>();
 
-  const auto reply = tx.exec_params(
-      "SELECT id, content, coalesce(reply_kind, 'ai'), "
-      "coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0), "
-      "extract(epoch FROM created_at)::bigint FROM messages "
-      "WHERE business_id = $1 AND event_id = $2",
-      query.business_id, query.reply_event_id);
+  const auto reply = db::Exec(tx,
+                              "SELECT id, content, coalesce(reply_kind, 'ai'), "
+                              "coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0), "
+                              "extract(epoch FROM created_at)::bigint FROM messages "
+                              "WHERE business_id = $1 AND event_id = $2",
+                              query.business_id, query.reply_event_id);
   if (!reply.empty()) {
     context.existing_reply = StoredReply{
         reply[0][0].as<std::string>(), reply[0][1].as<std::string>(), reply[0][2].as<std::string>(),
@@ -109,7 +113,8 @@ void LoadHistory(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext
   // newest of each of the customer's conversations through messages_conversation_idx: a plan
   // that scans the tenant's messages looks cheap to a new tenant's stale statistics, and grows
   // with every message.
-  const auto rows = tx.exec_params(
+  const auto rows = db::Exec(
+      tx,
       "SELECT m.role, m.content, m.channel, extract(epoch FROM m.created_at)::bigint "
       "FROM conversations c CROSS JOIN LATERAL ("
       "  SELECT id, role, content, channel, created_at FROM messages "
@@ -131,15 +136,16 @@ void LoadHistory(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext
 void LoadPassages(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
   const std::string search = KnowledgeQueryText(query.text);
   if (search.empty()) return;
-  const auto rows = tx.exec_params(
-      "SELECT c.id, c.item_id, i.title, coalesce(c.heading, ''), c.content, "
-      "  ts_rank_cd(c.tsv, q.query)::float8 AS rank "
-      "FROM knowledge_chunks c "
-      "JOIN knowledge_items i ON i.business_id = c.business_id AND i.id = c.item_id "
-      "CROSS JOIN websearch_to_tsquery('english', $2) AS q(query) "
-      "WHERE c.business_id = $1 AND c.tsv @@ q.query "
-      "ORDER BY rank DESC, c.id LIMIT $3",
-      query.business_id, search, query.passage_limit);
+  const auto rows =
+      db::Exec(tx,
+               "SELECT c.id, c.item_id, i.title, coalesce(c.heading, ''), c.content, "
+               "  ts_rank_cd(c.tsv, q.query)::float8 AS rank "
+               "FROM knowledge_chunks c "
+               "JOIN knowledge_items i ON i.business_id = c.business_id AND i.id = c.item_id "
+               "CROSS JOIN websearch_to_tsquery('english', $2) AS q(query) "
+               "WHERE c.business_id = $1 AND c.tsv @@ q.query "
+               "ORDER BY rank DESC, c.id LIMIT $3",
+               query.business_id, search, query.passage_limit);
   for (const auto& row : rows) {
     context.passages.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
                                 row[2].as<std::string>(), row[3].as<std::string>(),

@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/stage_runtime.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/agent/booking.hpp"
@@ -293,9 +294,8 @@ std::optional<ToolResult> TryBooking(db::ConnectionPool& pool, const ToolScope& 
   const auto id = InsertAppointment(*tx, scope.business_id, scope.customer_id, *service, start);
   if (!id) return std::nullopt;
   if (arguments.name) {
-    (*tx).exec_params(
-        "UPDATE customers SET name = $3 WHERE business_id = $1::uuid AND id = $2::uuid",
-        scope.business_id, scope.customer_id, *arguments.name);
+    db::Exec(*tx, "UPDATE customers SET name = $3 WHERE business_id = $1::uuid AND id = $2::uuid",
+             scope.business_id, scope.customer_id, *arguments.name);
   }
   tx.Commit();
   return Booked(
@@ -408,13 +408,14 @@ ToolResult SendToHuman(db::ConnectionPool& pool, const ToolScope& scope,
   auto arguments = ParseSendToHumanArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
   TenantTransaction tx(pool, scope);
-  const pqxx::result rows = (*tx).exec_params(
-      "UPDATE conversations SET status = 'HANDED_OFF', needs_human = true, "
-      "metadata = metadata || CASE WHEN $4::text IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('handoff_reason', $4::text) END "
-      "WHERE business_id = $1::uuid AND id = $2::uuid AND customer_id = $3::uuid "
-      "AND status <> 'CLOSED' RETURNING id",
-      scope.business_id, scope.conversation_id, scope.customer_id, arguments->reason);
+  const pqxx::result rows =
+      db::Exec(*tx,
+               "UPDATE conversations SET status = 'HANDED_OFF', needs_human = true, "
+               "metadata = metadata || CASE WHEN $4::text IS NULL THEN '{}'::jsonb "
+               "ELSE jsonb_build_object('handoff_reason', $4::text) END "
+               "WHERE business_id = $1::uuid AND id = $2::uuid AND customer_id = $3::uuid "
+               "AND status <> 'CLOSED' RETURNING id",
+               scope.business_id, scope.conversation_id, scope.customer_id, arguments->reason);
   tx.Commit();
   if (rows.empty()) {
     Log(LogLevel::kWarning, "send_to_human: conversation not open",
@@ -434,7 +435,8 @@ ToolResult GetCustomerInfo(db::ConnectionPool& pool, const ToolScope& scope,
   TenantTransaction tx(pool, scope);
   auto rules = LoadBookingRules(*tx, scope.business_id);
   if (!rules.ok()) return Misconfigured(scope, "get_customer_info", rules.error());
-  const pqxx::result rows = (*tx).exec_params(
+  const pqxx::result rows = db::Exec(
+      *tx,
       "SELECT name, phone, email FROM customers WHERE business_id = $1::uuid AND id = $2::uuid",
       scope.business_id, scope.customer_id);
   if (rows.empty()) return Refused("not found: the customer record is missing");
@@ -462,24 +464,26 @@ ToolResult UpdateCustomerInfo(db::ConnectionPool& pool, const ToolScope& scope,
   TenantTransaction tx(pool, scope);
   // The UPDATE locks the customer row, so two conversations of one customer write its lead one
   // after the other and never create two.
-  const pqxx::result customer = (*tx).exec_params(
-      "UPDATE customers SET name = coalesce($3, name), email = coalesce($4, email) "
-      "WHERE business_id = $1::uuid AND id = $2::uuid RETURNING name, email, phone",
-      scope.business_id, scope.customer_id, arguments->name, arguments->email);
+  const pqxx::result customer =
+      db::Exec(*tx,
+               "UPDATE customers SET name = coalesce($3, name), email = coalesce($4, email) "
+               "WHERE business_id = $1::uuid AND id = $2::uuid RETURNING name, email, phone",
+               scope.business_id, scope.customer_id, arguments->name, arguments->email);
   if (customer.empty()) return Refused("not found: the customer record is missing");
   const auto name = OptionalText(customer[0][0]);
   const auto email = OptionalText(customer[0][1]);
   const auto phone = OptionalText(customer[0][2]);
-  const pqxx::result updated = (*tx).exec_params(
-      "UPDATE leads SET name = $3, email = $4, phone = $5 WHERE id = "
-      "(SELECT id FROM leads WHERE business_id = $1::uuid AND customer_id = $2::uuid "
-      "ORDER BY created_at DESC LIMIT 1) RETURNING id",
-      scope.business_id, scope.customer_id, name, email, phone);
+  const pqxx::result updated =
+      db::Exec(*tx,
+               "UPDATE leads SET name = $3, email = $4, phone = $5 WHERE id = "
+               "(SELECT id FROM leads WHERE business_id = $1::uuid AND customer_id = $2::uuid "
+               "ORDER BY created_at DESC LIMIT 1) RETURNING id",
+               scope.business_id, scope.customer_id, name, email, phone);
   if (updated.empty()) {
-    (*tx).exec_params(
-        "INSERT INTO leads (business_id, customer_id, name, email, phone, source) "
-        "VALUES ($1::uuid, $2::uuid, $3, $4, $5, 'agent')",
-        scope.business_id, scope.customer_id, name, email, phone);
+    db::Exec(*tx,
+             "INSERT INTO leads (business_id, customer_id, name, email, phone, source) "
+             "VALUES ($1::uuid, $2::uuid, $3, $4, $5, 'agent')",
+             scope.business_id, scope.customer_id, name, email, phone);
   }
   tx.Commit();
   ResultJson json;

@@ -15,6 +15,7 @@
 #include "common/hmac.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 
 namespace switchboard::resolver {
@@ -65,9 +66,9 @@ std::optional<StoredInbound> FindStored(pqxx::work& tx, const std::string& busin
       "WHERE m.business_id = $1 AND ";
   const pqxx::result rows =
       message.platform_message_id.empty()
-          ? tx.exec_params(std::string(kSelect) + "m.event_id = $2", business_id, message.event_id)
-          : tx.exec_params(std::string(kSelect) + "m.channel = $2 AND m.platform_message_id = $3",
-                           business_id, message.channel, message.platform_message_id);
+          ? db::Exec(tx, std::string(kSelect) + "m.event_id = $2", business_id, message.event_id)
+          : db::Exec(tx, std::string(kSelect) + "m.channel = $2 AND m.platform_message_id = $3",
+                     business_id, message.channel, message.platform_message_id);
   if (rows.empty()) return std::nullopt;
   return StoredInbound{.business_id = business_id,
                        .customer_id = Field(rows[0], "customer_id"),
@@ -80,24 +81,25 @@ std::optional<StoredInbound> FindStored(pqxx::work& tx, const std::string& busin
 std::optional<std::string> FindIdentity(pqxx::work& tx, const std::string& business_id,
                                         const std::string& channel,
                                         const std::string& external_id) {
-  return FirstValue(
-      tx.exec_params("SELECT customer_id FROM customer_identities "
-                     "WHERE business_id = $1 AND channel = $2 AND external_id = $3",
-                     business_id, channel, external_id));
+  return FirstValue(db::Exec(tx,
+                             "SELECT customer_id FROM customer_identities "
+                             "WHERE business_id = $1 AND channel = $2 AND external_id = $3",
+                             business_id, channel, external_id));
 }
 
 /// The customer with phone number `digits`: its 'phone' identity first, else the oldest customer
 /// whose customers.phone it is.
 std::optional<std::string> FindByPhone(pqxx::work& tx, const std::string& business_id,
                                        const std::string& digits) {
-  return FirstValue(tx.exec_params(
-      "SELECT customer_id FROM ("
-      "  SELECT customer_id, 0 AS rank, created_at FROM customer_identities "
-      "   WHERE business_id = $1 AND channel = 'phone' AND external_id = $2 "
-      "  UNION ALL "
-      "  SELECT id, 1, created_at FROM customers WHERE business_id = $1 AND phone = $2"
-      ") AS match ORDER BY rank, created_at LIMIT 1",
-      business_id, digits));
+  return FirstValue(
+      db::Exec(tx,
+               "SELECT customer_id FROM ("
+               "  SELECT customer_id, 0 AS rank, created_at FROM customer_identities "
+               "   WHERE business_id = $1 AND channel = 'phone' AND external_id = $2 "
+               "  UNION ALL "
+               "  SELECT id, 1, created_at FROM customers WHERE business_id = $1 AND phone = $2"
+               ") AS match ORDER BY rank, created_at LIMIT 1",
+               business_id, digits));
 }
 
 /// Links (channel, external_id) to `customer_id` unless it is linked already; returns the
@@ -106,11 +108,12 @@ std::optional<std::string> FindByPhone(pqxx::work& tx, const std::string& busine
 std::string LinkIdentity(pqxx::work& tx, const std::string& business_id,
                          const std::string& customer_id, const std::string& channel,
                          const std::string& external_id) {
-  const pqxx::result inserted = tx.exec_params(
-      "INSERT INTO customer_identities (business_id, customer_id, channel, external_id) "
-      "VALUES ($1, $2, $3, $4) ON CONFLICT (business_id, channel, external_id) DO NOTHING "
-      "RETURNING customer_id",
-      business_id, customer_id, channel, external_id);
+  const pqxx::result inserted =
+      db::Exec(tx,
+               "INSERT INTO customer_identities (business_id, customer_id, channel, external_id) "
+               "VALUES ($1, $2, $3, $4) ON CONFLICT (business_id, channel, external_id) DO NOTHING "
+               "RETURNING customer_id",
+               business_id, customer_id, channel, external_id);
   if (!inserted.empty()) return customer_id;
   const auto owner = FindIdentity(tx, business_id, channel, external_id);
   if (!owner) throw RetryableError("customer identity " + channel + " vanished while linking");
@@ -128,10 +131,10 @@ std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
     bool created = false;
     if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
     if (!customer) {
-      customer =
-          FirstValue(tx.exec_params("INSERT INTO customers (business_id, name, phone) "
-                                    "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
-                                    business_id, message.sender_name, phone));
+      customer = FirstValue(db::Exec(tx,
+                                     "INSERT INTO customers (business_id, name, phone) "
+                                     "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
+                                     business_id, message.sender_name, phone));
       created = true;
     }
     std::vector<std::pair<std::string, std::string>> identities;
@@ -152,8 +155,8 @@ std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
           {{"customer_id", *owner},
            {"event_id", message.event_id},
            {"trace_id", message.trace_id}});
-      tx.exec_params("DELETE FROM customers WHERE business_id = $1 AND id = $2", business_id,
-                     *customer);
+      db::Exec(tx, "DELETE FROM customers WHERE business_id = $1 AND id = $2", business_id,
+               *customer);
       customer = std::move(owner);
       created = false;
       link_all();
@@ -161,12 +164,12 @@ std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
     if (created) return *customer;
   }
   if (!message.sender_name.empty() || !phone.empty()) {
-    tx.exec_params(
-        "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
-        "                     phone = COALESCE(phone, NULLIF($4, '')) "
-        " WHERE business_id = $1 AND id = $2 "
-        "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
-        business_id, *customer, message.sender_name, phone);
+    db::Exec(tx,
+             "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
+             "                     phone = COALESCE(phone, NULLIF($4, '')) "
+             " WHERE business_id = $1 AND id = $2 "
+             "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
+             business_id, *customer, message.sender_name, phone);
   }
   return *customer;
 }
@@ -178,15 +181,15 @@ std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
 std::string OpenConversation(pqxx::work& tx, const std::string& business_id,
                              const std::string& customer_id, const InboundMessage& message) {
   const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
-  return tx
-      .exec_params1(
-          "INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
-          "VALUES ($1, $2, $3, $4::timestamptz) "
-          "ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
-          "SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
-          "                               EXCLUDED.last_inbound_at) "
-          "RETURNING id",
-          business_id, customer_id, message.channel, inbound_at)[0]
+  return db::Exec1(
+             tx,
+             "INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
+             "VALUES ($1, $2, $3, $4::timestamptz) "
+             "ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
+             "SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
+             "                               EXCLUDED.last_inbound_at) "
+             "RETURNING id",
+             business_id, customer_id, message.channel, inbound_at)[0]
       .as<std::string>();
 }
 
@@ -196,7 +199,8 @@ std::string OpenConversation(pqxx::work& tx, const std::string& business_id,
 std::optional<std::string> InsertMessage(pqxx::work& tx, const std::string& business_id,
                                          const std::string& conversation_id,
                                          const InboundMessage& message) {
-  return FirstValue(tx.exec_params(
+  return FirstValue(db::Exec(
+      tx,
       "INSERT INTO messages (business_id, conversation_id, role, content, platform_message_id, "
       "                      channel, status, event_id) "
       "VALUES ($1, $2, 'user', $3, NULLIF($4, ''), $5, 'received', $6) "
@@ -320,8 +324,8 @@ StoredInbound InboundResolver::Store(const InboundMessage& message) {
   // resolve_integration runs as its owner (SECURITY DEFINER), so it answers before the tenant
   // scope exists; every tenant table is touched only after SetTenant.
   const auto business_id =
-      FirstValue(tx.exec_params("SELECT business_id FROM resolve_integration($1, $2)",
-                                message.channel, message.channel_account_id));
+      FirstValue(db::Exec(tx, "SELECT business_id FROM resolve_integration($1, $2)",
+                          message.channel, message.channel_account_id));
   if (!business_id) return {};
   db::SetTenant(tx, *business_id);
   // Looked up before anything is written: a redelivered message must not reopen or touch the

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/sender/json_fields.hpp"
 
@@ -102,8 +103,8 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
   // The tenant is not known yet: resolve_integration (SECURITY DEFINER) maps the account to it
   // before the transaction is scoped.
   const pqxx::result integration =
-      tx.exec_params("SELECT business_id::text FROM resolve_integration($1, $2)", status.channel,
-                     status.channel_account_id);
+      db::Exec(tx, "SELECT business_id::text FROM resolve_integration($1, $2)", status.channel,
+               status.channel_account_id);
   if (integration.empty()) {
     Log(LogLevel::kInfo, "delivery status for an unknown channel account",
         {{"event_id", status.event_id},
@@ -114,11 +115,12 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
   }
   const std::string business_id = integration[0][0].as<std::string>();
   db::SetTenant(tx, business_id);
-  const pqxx::result message = tx.exec_params(
-      "SELECT id::text, status, conversation_id::text FROM messages "
-      "WHERE business_id = $1 AND channel = $2 AND platform_message_id = $3 "
-      "AND role = 'assistant' FOR UPDATE",
-      business_id, status.channel, status.platform_message_id);
+  const pqxx::result message =
+      db::Exec(tx,
+               "SELECT id::text, status, conversation_id::text FROM messages "
+               "WHERE business_id = $1 AND channel = $2 AND platform_message_id = $3 "
+               "AND role = 'assistant' FOR UPDATE",
+               business_id, status.channel, status.platform_message_id);
   if (message.empty()) {
     Log(LogLevel::kDebug, "delivery status for a message we did not send",
         {{"event_id", status.event_id},
@@ -132,14 +134,14 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
 
   const std::string message_id = message[0][0].as<std::string>();
   if (*next == "failed") {
-    tx.exec_params(
-        "UPDATE messages SET status = 'failed', "
-        "error = jsonb_build_object('reason', 'delivery_failed', 'errors', $3::jsonb) "
-        "WHERE business_id = $1 AND id = $2",
-        business_id, message_id, status.errors_json.empty() ? "[]" : status.errors_json);
+    db::Exec(tx,
+             "UPDATE messages SET status = 'failed', "
+             "error = jsonb_build_object('reason', 'delivery_failed', 'errors', $3::jsonb) "
+             "WHERE business_id = $1 AND id = $2",
+             business_id, message_id, status.errors_json.empty() ? "[]" : status.errors_json);
     // The customer did not get the reply: a person has to follow up.
-    tx.exec_params("UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
-                   business_id, message[0][2].as<std::string>());
+    db::Exec(tx, "UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
+             business_id, message[0][2].as<std::string>());
     Log(LogLevel::kWarning, "platform could not deliver a reply; conversation flagged",
         {{"event_id", status.event_id},
          {"trace_id", status.trace_id},
@@ -147,8 +149,8 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
          {"message_id", message_id},
          {"errors", status.errors_json}});
   } else {
-    tx.exec_params("UPDATE messages SET status = $3 WHERE business_id = $1 AND id = $2",
-                   business_id, message_id, *next);
+    db::Exec(tx, "UPDATE messages SET status = $3 WHERE business_id = $1 AND id = $2", business_id,
+             message_id, *next);
   }
   tx.commit();
   return Outcome::Done();

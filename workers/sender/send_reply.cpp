@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/sender/json_fields.hpp"
 #include "workers/sender/text_split.hpp"
@@ -30,17 +31,17 @@ std::string Describe(const SendResult& result) {
 /// with the same status and the error, and the conversation flagged for a human.
 void WriteOutcome(pqxx::work& tx, const Reply& reply, std::string_view state,
                   const SendResult& result) {
-  tx.exec_params(
-      "UPDATE send_states SET state = $3, last_error = $4, updated_at = now() "
-      "WHERE business_id = $1 AND reply_event_id = $2",
-      reply.business_id, reply.event_id, std::string(state), Describe(result));
+  db::Exec(tx,
+           "UPDATE send_states SET state = $3, last_error = $4, updated_at = now() "
+           "WHERE business_id = $1 AND reply_event_id = $2",
+           reply.business_id, reply.event_id, std::string(state), Describe(result));
   // 'read' is final (the customer saw it), so neither failed nor unknown replaces it.
-  tx.exec_params(
-      "UPDATE messages SET status = $3, error = $4::jsonb "
-      "WHERE business_id = $1 AND id = $2 AND status <> 'read'",
-      reply.business_id, reply.message_id, std::string(state), result.ErrorJson());
-  tx.exec_params("UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
-                 reply.business_id, reply.conversation_id);
+  db::Exec(tx,
+           "UPDATE messages SET status = $3, error = $4::jsonb "
+           "WHERE business_id = $1 AND id = $2 AND status <> 'read'",
+           reply.business_id, reply.message_id, std::string(state), result.ErrorJson());
+  db::Exec(tx, "UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
+           reply.business_id, reply.conversation_id);
 }
 
 }  // namespace
@@ -162,11 +163,12 @@ ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
   auto connection = pool_.Acquire();
   pqxx::work tx(*connection);
   db::SetTenant(tx, reply.business_id);
-  tx.exec_params(
-      "INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
-      "ON CONFLICT DO NOTHING",
-      reply.business_id, reply.event_id, reply.message_id);
-  const pqxx::row state = tx.exec_params1(
+  db::Exec(tx,
+           "INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
+           "ON CONFLICT DO NOTHING",
+           reply.business_id, reply.event_id, reply.message_id);
+  const pqxx::row state = db::Exec1(
+      tx,
       "SELECT state, parts_sent FROM send_states WHERE business_id = $1 AND reply_event_id = $2 "
       "FOR UPDATE",
       reply.business_id, reply.event_id);
@@ -195,8 +197,8 @@ ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
 
   // resolve_integration is the routing lookup every stage shares; it also checks that the
   // account still belongs to the reply's tenant and is active.
-  const pqxx::result integration = tx.exec_params(
-      "SELECT business_id::text, access_token_ciphertext FROM resolve_integration($1, $2)",
+  const pqxx::result integration = db::Exec(
+      tx, "SELECT business_id::text, access_token_ciphertext FROM resolve_integration($1, $2)",
       reply.channel, reply.channel_account_id);
   if (integration.empty() || integration[0][0].as<std::string>() != reply.business_id) {
     claim.failure = Problem("no_integration", "no active " + reply.channel +
@@ -224,10 +226,10 @@ ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
     return claim;
   }
 
-  tx.exec_params(
-      "UPDATE send_states SET state = 'sending', attempts = attempts + 1, updated_at = now() "
-      "WHERE business_id = $1 AND reply_event_id = $2",
-      reply.business_id, reply.event_id);
+  db::Exec(tx,
+           "UPDATE send_states SET state = 'sending', attempts = attempts + 1, updated_at = now() "
+           "WHERE business_id = $1 AND reply_event_id = $2",
+           reply.business_id, reply.event_id);
   tx.commit();
   claim.kind = Claim::Kind::kSend;
   return claim;
@@ -240,25 +242,25 @@ void ReplySender::RecordPart(const Reply& reply, std::size_t index, std::size_t 
   pqxx::work tx(*connection);
   db::SetTenant(tx, reply.business_id);
   // The first part's id stands for the whole reply: statuses of that id move the message.
-  tx.exec_params(
-      "UPDATE send_states SET parts_sent = $3, "
-      "platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
-      "state = CASE WHEN $5 THEN 'sent' ELSE state END, last_error = NULL, updated_at = now() "
-      "WHERE business_id = $1 AND reply_event_id = $2",
-      reply.business_id, reply.event_id, static_cast<int>(index + 1), result.platform_message_id,
-      last);
+  db::Exec(tx,
+           "UPDATE send_states SET parts_sent = $3, "
+           "platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
+           "state = CASE WHEN $5 THEN 'sent' ELSE state END, last_error = NULL, updated_at = now() "
+           "WHERE business_id = $1 AND reply_event_id = $2",
+           reply.business_id, reply.event_id, static_cast<int>(index + 1),
+           result.platform_message_id, last);
   if (!result.platform_message_id.empty()) {
-    tx.exec_params(
-        "UPDATE messages SET platform_message_id = $3 "
-        "WHERE business_id = $1 AND id = $2 AND platform_message_id IS NULL",
-        reply.business_id, reply.message_id, result.platform_message_id);
+    db::Exec(tx,
+             "UPDATE messages SET platform_message_id = $3 "
+             "WHERE business_id = $1 AND id = $2 AND platform_message_id IS NULL",
+             reply.business_id, reply.message_id, result.platform_message_id);
   }
   if (last) {
     // A delivery status of the first part may have moved the message on already.
-    tx.exec_params(
-        "UPDATE messages SET status = 'sent', error = NULL "
-        "WHERE business_id = $1 AND id = $2 AND status NOT IN ('sent', 'delivered', 'read')",
-        reply.business_id, reply.message_id);
+    db::Exec(tx,
+             "UPDATE messages SET status = 'sent', error = NULL "
+             "WHERE business_id = $1 AND id = $2 AND status NOT IN ('sent', 'delivered', 'read')",
+             reply.business_id, reply.message_id);
   }
   tx.commit();
 }
@@ -268,10 +270,10 @@ void ReplySender::ReleaseClaim(const Reply& reply, const SendResult& result) {
   pqxx::work tx(*connection);
   db::SetTenant(tx, reply.business_id);
   // The platform refused the request, so nothing was delivered: the next attempt may send.
-  tx.exec_params(
-      "UPDATE send_states SET state = 'pending', last_error = $3, updated_at = now() "
-      "WHERE business_id = $1 AND reply_event_id = $2 AND state = 'sending'",
-      reply.business_id, reply.event_id, Describe(result));
+  db::Exec(tx,
+           "UPDATE send_states SET state = 'pending', last_error = $3, updated_at = now() "
+           "WHERE business_id = $1 AND reply_event_id = $2 AND state = 'sending'",
+           reply.business_id, reply.event_id, Describe(result));
   tx.commit();
 }
 

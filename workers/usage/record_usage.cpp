@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.hpp"
+#include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 
 namespace switchboard::usage {
@@ -68,7 +69,8 @@ bool UsageRecorder::Record(const UsageEvent& event) {
   db::SetTenant(tx, event.business_id);
   // One statement: the counter upsert reads only the row the event insert took, so an event
   // recorded before adds nothing. The month is the UTC one whatever the session's time zone.
-  const pqxx::result counted = tx.exec_params(
+  const pqxx::result counted = db::Exec(
+      tx,
       "WITH recorded AS ("
       "  INSERT INTO usage_events (business_id, event_id, kind, messages, llm_tokens, "
       "                            voice_seconds, occurred_at) "
