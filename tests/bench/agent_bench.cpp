@@ -145,17 +145,24 @@ int main(int argc, char** argv) {
     environment["LLM_BASE_URL"] = llm.Url() + "/v1";
     environment["DATABASE_POOL_SIZE"] = "16";
     environment["STAGE_HTTP_PORT"] = "0";
-    environment["LOG_LEVEL"] = "warning";
+    environment["LOG_LEVEL"] = "info";  // the port and the assignment are read from the log
     ChildProcess agent(SWITCHBOARD_BINARY_DIR "/workers/switchboard-agent", {}, environment);
     // Joined and assigned before the clock starts.
     const unsigned short port = agent.LoggedPort("stage ops listening", 30s);
     const auto deadline = Clock::now() + 60s;
-    while (Clock::now() < deadline) {
+    bool ready = false;
+    while (!ready && Clock::now() < deadline) {
       try {
-        if (HttpCall(port, "GET", "/readyz").status == 200) break;
+        ready = HttpCall(port, "GET", "/readyz").status == 200 &&
+                agent.Stderr().find("\"partitions assigned\"") != std::string::npos;
       } catch (const std::exception&) {
       }
-      std::this_thread::sleep_for(50ms);
+      if (!ready) std::this_thread::sleep_for(50ms);
+    }
+    if (!ready) {
+      std::fprintf(stderr, "the agent was not ready and assigned within 60 s:\n%s\n",
+                   agent.Stderr().c_str());
+      return 1;
     }
     const int count = std::max(20, per_slot * in_flight);
     const auto records =
