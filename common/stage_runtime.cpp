@@ -364,12 +364,11 @@ class StageRuntime::Impl {
       }
     }
     // librdkafka keeps a partition's pause across unassign/assign, so a partition paused under
-    // an earlier assignment would never fetch again: set the state we want explicitly.
-    if (paused_) {
-      consumer_->Pause(partitions);
-    } else {
-      consumer_->Resume(partitions);
-    }
+    // an earlier assignment would never fetch again: the whole assignment starts resumed, and
+    // ApplyBackPressure pauses it again once the assignment is in place if the records still held
+    // call for it (rather than a pause and a resume racing the assignment's offset fetch).
+    paused_ = false;
+    consumer_->Resume(consumer_->Assignment());
   }
 
   // Stop handing out records of `partitions`, let running ones finish (up to the drain deadline),
