@@ -253,17 +253,20 @@ class StageRuntime::Impl {
     return std::chrono::milliseconds(0);
   }
 
-  // Records held (running, ready, or waiting behind their key) before fetching pauses: the
-  // workers' share twice over and some, so that a worker that finishes finds its next record here.
-  // Pausing drops librdkafka's prefetched records, and the fetch after a resume can wait behind a
-  // long poll (fetch.wait.max.ms): pausing at the workers' share cost ~0.5 s a record at 1.
+  // Records held (running, ready, or waiting behind their key) before fetching pauses. Pausing
+  // drops librdkafka's prefetched records, and a resumed partition is fetched again only when
+  // the broker thread next decides its fetches, up to ~1 s later (librdkafka issue #1753 and
+  // confluent-kafka-go #630 show the delay). So pausing is the memory bound of a backlog, not
+  // the pace: eight rounds of the workers are held, and fetching resumes at four, which keeps
+  // them busy through the refetch (at two and one the agent's 256 workers ran dry after each
+  // pause, and at in-flight 1 each record waited for its refetch).
   std::size_t HoldLimit() const {
-    return 2 * static_cast<std::size_t>(options_.max_in_flight) + 32;
+    return 8 * static_cast<std::size_t>(options_.max_in_flight) + 64;
   }
 
-  // Fetching resumes while the workers still have a share and some queued: the records held keep
-  // them busy during the refetch.
-  std::size_t ResumeBelow() const { return static_cast<std::size_t>(options_.max_in_flight) + 16; }
+  std::size_t ResumeBelow() const {
+    return 4 * static_cast<std::size_t>(options_.max_in_flight) + 32;
+  }
 
   void Accept(ConsumedRecord record) {
     std::lock_guard lock(mutex_);

@@ -64,9 +64,9 @@ Outcome OutcomeOfException(const std::exception_ptr& error);
 /// Runs a stage: consumes its input topics in a consumer group and calls the handler for each
 /// record on a pool of worker threads, with at-least-once delivery and per-key order.
 /// - Many records run at once; records of one key (partition + Kafka key) run one at a time in
-///   offset order. At most `max_in_flight` records run at once; up to 2 * max_in_flight + 32 are
+///   offset order. At most `max_in_flight` records run at once; up to 8 * max_in_flight + 64 are
 ///   held (running, ready, waiting for their key or for a retry), then the partitions pause until
-///   the held records are down to max_in_flight + 16.
+///   the held records are down to 4 * max_in_flight + 32.
 /// - Offsets are committed periodically and on revoke/stop, only up to the first unfinished
 ///   record of each partition.
 /// - Retry: exponential backoff with full jitter, forever unless `retry_max_attempts` > 0 (then
