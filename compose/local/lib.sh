@@ -35,13 +35,21 @@ as_root() {
 # pid_alive PIDFILE MATCH: print the pid and succeed when PIDFILE names a live (not zombie)
 # process whose command line contains MATCH (guards against a pid reused after a reboot).
 pid_alive() {
-  local pidfile=$1 match=$2 pid state
+  local pid
+  pid=$(pid_running "$1") || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+  printf '%s\n' "$pid"
+}
+
+# pid_running PIDFILE: print the pid of PIDFILE when that process exists and is not a zombie,
+# whatever its command line (right after start_daemon it may not have exec'd its program yet).
+pid_running() {
+  local pidfile=$1 pid state
   [[ -r $pidfile ]] || return 1
   pid=$(<"$pidfile")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || return 1
   [[ -n $state && $state != Z ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$match" || return 1
   printf '%s\n' "$pid"
 }
 
@@ -71,16 +79,14 @@ start_daemon() {
   printf '%s\n' "$!" >"$pidfile"
 }
 
-# wait_for TIMEOUT WHAT PIDFILE MATCH CMD...: poll CMD until it succeeds; fail when TIMEOUT
-# seconds pass or when the process of PIDFILE dies first (PIDFILE "-" = no process to watch).
+# wait_for TIMEOUT WHAT PIDFILE CMD...: poll CMD until it succeeds; fail when TIMEOUT seconds
+# pass or when the process of PIDFILE (just started by start_daemon) dies first.
 wait_for() {
-  local timeout=$1 what=$2 pidfile=$3 match=$4 deadline
-  shift 4
+  local timeout=$1 what=$2 pidfile=$3 deadline
+  shift 3
   deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    if [[ $pidfile != - ]] && ! pid_alive "$pidfile" "$match" >/dev/null; then
-      die "$what exited while starting"
-    fi
+    pid_running "$pidfile" >/dev/null || die "$what exited while starting"
     ((SECONDS < deadline)) || die "$what not ready after ${timeout}s"
     sleep 0.2
   done
@@ -280,7 +286,7 @@ start_kafka() {
     start_daemon "$pidfile" "$state/logs/kafka.log" "${jvm[@]}" -Xms256m -Xmx512m \
       -Dkafka.logs.dir="$state/logs" kafka.Kafka "$props"
   fi
-  wait_for 90 "Kafka (see $state/logs/kafka.log)" "$pidfile" "$props" kafka_ready "$port"
+  wait_for 90 "Kafka (see $state/logs/kafka.log)" "$pidfile" kafka_ready "$port"
   info "Kafka ready on 127.0.0.1:$port"
 }
 
