@@ -420,13 +420,19 @@ TEST_CASE("StageRuntime retries holding the key, dead-letters and moves on, comm
         std::string::npos);
 }
 
-TEST_CASE("StageRuntime pauses at the in-flight bound and loses nothing") {
+/// The runtime's gauge of records held (running, ready or waiting), as /metrics shows it.
+double HeldRecords(prometheus::Registry& registry, const std::string& stage) {
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry.Collect());
+  const std::string series = "switchboard_records_in_flight{stage=\"" + stage + "\"} ";
+  const auto at = metrics.find(series);
+  return at == std::string::npos ? -1 : std::stod(metrics.substr(at + series.size()));
+}
+
+TEST_CASE("StageRuntime holds 8 x max_in_flight + 64 records, pauses, resumes, loses nothing") {
   MockKafka kafka;
   kafka.CreateTopic("in", 1);
   kafka.CreateTopic("in.dlq", 1);
-  // Each pause drops librdkafka's prefetched records and each resume restarts the fetch, so the
-  // bound is small against the records but not tiny, to keep the test quick.
-  constexpr int kPerKey = 30;
+  constexpr int kPerKey = 100;
   for (int seq = 0; seq < kPerKey; ++seq) {
     kafka.Produce("in", 0, "m", seq);
     kafka.Produce("in", 0, "n", seq);
@@ -434,17 +440,33 @@ TEST_CASE("StageRuntime pauses at the in-flight bound and loses nothing") {
   kafka.Flush();
 
   Journal journal;
+  Gate gate;
   KafkaProducer producer({.brokers = kafka.Bootstraps()});
   prometheus::Registry registry;
   auto options = TestOptions(kafka, "pressure");
-  options.max_in_flight = 6;
+  options.max_in_flight = 2;
+  constexpr double kHoldLimit = 8 * 2 + 64;
   RunningStage stage(
       options,
       [&](const ConsumedRecord& record) {
+        if (record.value == "m:0" || record.value == "n:0") gate.Wait();
         journal.Add(record);
         return Outcome::Done();
       },
       producer, registry);
+
+  // Both keys are blocked on their first record: the stage takes records until it holds the
+  // limit, then pauses; without the pause it would take all 200.
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (HeldRecords(registry, "pressure") < kHoldLimit &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // polling a gauge, not synchronising threads
+  }
+  std::this_thread::sleep_for(500ms);  // room to overshoot, were the pause missing
+  CHECK(HeldRecords(registry, "pressure") == kHoldLimit);
+
+  // Once the held records drain below the resume mark, fetching resumes and everything runs.
+  gate.Open();
   REQUIRE(
       journal.WaitFor([](const std::vector<Handled>& runs) { return runs.size() == 2 * kPerKey; }));
   stage.StopAndJoin();
