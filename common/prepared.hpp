@@ -2,14 +2,14 @@
 
 #include <pqxx/transaction_base>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace switchboard::db {
 
-/// The name `sql` is prepared under on each connection: derived from the text, so every call
-/// site with the same text shares one server-side statement.
-std::string StatementName(std::string_view sql);
+/// Registers `sql` as a prepared statement of the transaction's connection (a no-op once
+/// registered there) and returns its name, derived from the text: every call site with the same
+/// text shares one server-side statement.
+std::string Prepare(pqxx::transaction_base& tx, const std::string& sql);
 
 /// Runs `sql` with `args` ($1, $2, ...) like pqxx's exec_params, as a prepared statement of the
 /// transaction's connection: PostgreSQL parses and plans it on the connection's first call only,
@@ -17,17 +17,13 @@ std::string StatementName(std::string_view sql);
 /// time per message in pipeline_bench). This is how the stages run their parameterized queries.
 template <typename... Args>
 pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const std::string name = StatementName(sql);
-  tx.conn().prepare(name, sql);  // a no-op once registered on this connection
-  return tx.exec_prepared(name, std::forward<Args>(args)...);
+  return tx.exec_prepared(Prepare(tx, sql), std::forward<Args>(args)...);
 }
 
 /// Exec for a statement that returns exactly one row (pqxx::unexpected_rows otherwise).
 template <typename... Args>
 pqxx::row Exec1(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const std::string name = StatementName(sql);
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared1(name, std::forward<Args>(args)...);
+  return tx.exec_prepared1(Prepare(tx, sql), std::forward<Args>(args)...);
 }
 
 }  // namespace switchboard::db
