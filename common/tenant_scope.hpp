@@ -1,15 +1,30 @@
 #pragma once
 
-#include <pqxx/transaction_base>
+#include <pqxx/transaction>
+#include <string>
 #include <string_view>
 
 namespace switchboard::db {
 
-/// Scopes `tx` to the tenant `business_id` (a UUID): sets app.business_id for this transaction
-/// only (set_config(..., true)), which every row-level security policy compares business_id to.
-/// This is the one way a stage scopes its work: call it first in each transaction on the
-/// application role's connection; an unscoped transaction sees and writes no tenant rows, and the
-/// scope ends with the transaction. Throws pqxx::data_exception when `business_id` is not a UUID.
-void SetTenant(pqxx::transaction_base& tx, std::string_view business_id);
+/// A transaction scoped to the tenant `business_id` (a UUID): app.business_id is set for this
+/// transaction only (set_config(..., true)), and every row-level security policy compares
+/// business_id to it. This is the one way a stage works on tenant rows on the application role's
+/// connection; an unscoped transaction sees and writes no tenant rows, and the scope ends with the
+/// transaction. BEGIN and the scope reach the server as one query, one round trip where a
+/// pqxx::work and a set_config statement took two (a seventh of the pipeline's statements).
+/// Throws pqxx::data_exception when `business_id` is not a UUID; the connection stays usable.
+class TenantWork final : public pqxx::internal::basic_transaction {
+ public:
+  enum class Access { kReadWrite, kReadOnly };
+
+  TenantWork(pqxx::connection_base& connection, std::string_view business_id,
+             Access access = Access::kReadWrite);
+  ~TenantWork() noexcept override;
+
+ private:
+  void do_begin() override;
+
+  std::string begin_;
+};
 
 }  // namespace switchboard::db

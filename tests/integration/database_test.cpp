@@ -249,8 +249,7 @@ std::string TenantColumn(const std::string& table) {
 /// Inserts a booked (or `status`) appointment as the application role scoped to `tenant`.
 void Book(pqxx::connection& app, const Tenant& tenant, const std::string& starts,
           const std::string& ends, const std::string& status = "booked") {
-  pqxx::work tx(app);
-  switchboard::db::SetTenant(tx, tenant.business_id);
+  switchboard::db::TenantWork tx(app, tenant.business_id);
   tx.exec_params(
       "INSERT INTO appointments (business_id, customer_id, starts_at, ends_at, status) "
       "VALUES ($1, $2, $3, $4, $5)",
@@ -387,8 +386,7 @@ TEST_SUITE("database") {
     Book(app, a, "2031-03-10 10:30+00", "2031-03-10 11:30+00", "cancelled");
     // Cancelling frees the slot.
     {
-      pqxx::work tx(app);
-      switchboard::db::SetTenant(tx, a.business_id);
+      switchboard::db::TenantWork tx(app, a.business_id);
       CHECK(tx.exec_params("UPDATE appointments SET status = 'cancelled', cancelled_at = now() "
                            "WHERE business_id = $1 AND starts_at = '2031-03-10 10:00+00'",
                            a.business_id)
@@ -412,8 +410,7 @@ TEST_SUITE("database") {
     pqxx::connection second(AppUrl());
     pqxx::connection observer(OwnerUrl());
 
-    pqxx::work first_tx(first);
-    switchboard::db::SetTenant(first_tx, a.business_id);
+    switchboard::db::TenantWork first_tx(first, a.business_id);
     first_tx.exec_params(
         "INSERT INTO appointments (business_id, customer_id, starts_at, ends_at) "
         "VALUES ($1, $2, '2031-05-05 14:00+00', '2031-05-05 15:00+00')",
@@ -448,8 +445,7 @@ TEST_SUITE("database") {
     pqxx::connection app(AppUrl());
 
     SUBCASE("scoped to A: A's rows in every table, none of B's") {
-      pqxx::work tx(app);
-      switchboard::db::SetTenant(tx, a.business_id);
+      switchboard::db::TenantWork tx(app, a.business_id);
       for (const auto& table : kTenantTables) {
         CAPTURE(table);
         const std::string column = TenantColumn(table);
@@ -466,19 +462,16 @@ TEST_SUITE("database") {
     }
     SUBCASE("scoped to A: B's rows cannot be written") {
       CHECK(SqlStateOf([&] {
-              pqxx::work tx(app);
-              switchboard::db::SetTenant(tx, a.business_id);
+              switchboard::db::TenantWork tx(app, a.business_id);
               tx.exec_params("INSERT INTO customers (business_id, name) VALUES ($1, 'intruder')",
                              b.business_id);
             }) == "42501");
       CHECK(SqlStateOf([&] {
-              pqxx::work tx(app);
-              switchboard::db::SetTenant(tx, a.business_id);
+              switchboard::db::TenantWork tx(app, a.business_id);
               tx.exec_params("UPDATE customers SET business_id = $1 WHERE id = $2", b.business_id,
                              a.customer_id);
             }) == "42501");
-      pqxx::work tx(app);
-      switchboard::db::SetTenant(tx, a.business_id);
+      switchboard::db::TenantWork tx(app, a.business_id);
       CHECK(tx.exec_params("UPDATE customers SET name = 'changed' WHERE id = $1", b.customer_id)
                 .affected_rows() == 0);
       CHECK(tx.exec_params("DELETE FROM messages WHERE business_id = $1", b.business_id)
@@ -488,8 +481,7 @@ TEST_SUITE("database") {
     }
     SUBCASE("unscoped: no rows at all, also after a scoped transaction on the same connection") {
       {
-        pqxx::work tx(app);
-        switchboard::db::SetTenant(tx, a.business_id);
+        switchboard::db::TenantWork tx(app, a.business_id);
         tx.commit();
       }
       pqxx::work tx(app);
@@ -501,9 +493,21 @@ TEST_SUITE("database") {
               tx.exec_params("INSERT INTO customers (business_id) VALUES ($1)", a.business_id);
             }) == "42501");
     }
-    SUBCASE("a malformed tenant id is refused when scoping") {
-      pqxx::work tx(app);
-      CHECK(SqlStateOf([&] { switchboard::db::SetTenant(tx, "not-a-uuid"); }) == "22P02");
+    SUBCASE("a malformed tenant id is refused when scoping, and the connection stays usable") {
+      CHECK(SqlStateOf([&] { switchboard::db::TenantWork tx(app, "not-a-uuid"); }) == "22P02");
+      CHECK(SqlStateOf([&] {
+              switchboard::db::TenantWork tx(app, "x'); DROP TABLE customers; --");
+            }) == "22P02");
+      switchboard::db::TenantWork tx(app, a.business_id);
+      CHECK(tx.exec1("SELECT count(*) FROM customers")[0].as<int>() == 1);
+    }
+    SUBCASE("a read-only scope reads the tenant's rows and writes none") {
+      switchboard::db::TenantWork tx(app, a.business_id,
+                                     switchboard::db::TenantWork::Access::kReadOnly);
+      CHECK(tx.exec1("SELECT count(*) FROM customers")[0].as<int>() == 1);
+      CHECK(SqlStateOf([&] {
+              tx.exec_params("UPDATE customers SET name = 'changed' WHERE id = $1", a.customer_id);
+            }) == "25006");
     }
     SUBCASE("resolve_integration maps an active channel account to its tenant, unscoped") {
       pqxx::work tx(app);

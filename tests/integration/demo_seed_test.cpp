@@ -89,26 +89,27 @@ TEST_CASE("seed-demo: seeding twice leaves one searchable demo tenant with the l
     CHECK(*token == "second-token");
   }
   SUBCASE("the chunks are searchable within the tenant's scope, and only there") {
-    pqxx::work tx(app);
-    db::SetTenant(tx, kDemoBusinessId);
-    const auto parking = tx.exec(
-        "SELECT heading, content FROM knowledge_chunks, websearch_to_tsquery('english', "
-        "'parking') AS q WHERE tsv @@ q ORDER BY ts_rank_cd(tsv, q) DESC, id");
-    REQUIRE(parking.size() >= 1);
-    CHECK(parking[0][0].as<std::string>() == "Parking and address > Parking");
-    CHECK(parking[0][1].as<std::string>().starts_with("You can park for free"));
+    {
+      db::TenantWork tx(app, kDemoBusinessId);
+      const auto parking = tx.exec(
+          "SELECT heading, content FROM knowledge_chunks, websearch_to_tsquery('english', "
+          "'parking') AS q WHERE tsv @@ q ORDER BY ts_rank_cd(tsv, q) DESC, id");
+      REQUIRE(parking.size() >= 1);
+      CHECK(parking[0][0].as<std::string>() == "Parking and address > Parking");
+      CHECK(parking[0][1].as<std::string>().starts_with("You can park for free"));
 
-    // The demo's question reaches the agent's retrieval-only threshold on the parking chunk.
-    const auto best = tx.exec_params1(
-        "SELECT heading, ts_rank_cd(tsv, q)::float8 FROM knowledge_chunks, "
-        "websearch_to_tsquery('english', $1) AS q WHERE tsv @@ q "
-        "ORDER BY ts_rank_cd(tsv, q) DESC, id LIMIT 1",
-        agent::KnowledgeQueryText("Where can I park?"));
-    CHECK(best[0].as<std::string>() == "Parking and address > Parking");
-    CHECK(best[1].as<double>() >= agent::AgentSettings{}.retrieval_min_rank);
+      // The demo's question reaches the agent's retrieval-only threshold on the parking chunk.
+      const auto best = tx.exec_params1(
+          "SELECT heading, ts_rank_cd(tsv, q)::float8 FROM knowledge_chunks, "
+          "websearch_to_tsquery('english', $1) AS q WHERE tsv @@ q "
+          "ORDER BY ts_rank_cd(tsv, q) DESC, id LIMIT 1",
+          agent::KnowledgeQueryText("Where can I park?"));
+      CHECK(best[0].as<std::string>() == "Parking and address > Parking");
+      CHECK(best[1].as<double>() >= agent::AgentSettings{}.retrieval_min_rank);
+    }
 
-    db::SetTenant(tx, testing::SeedTenant({}).business_id);
-    CHECK(tx.exec1("SELECT count(*) FROM knowledge_chunks")[0].as<int>() == 0);
+    db::TenantWork other(app, testing::SeedTenant({}).business_id);
+    CHECK(other.exec1("SELECT count(*) FROM knowledge_chunks")[0].as<int>() == 0);
   }
 }
 

@@ -232,8 +232,7 @@ StoredReply StoreReply(db::ConnectionPool& pool, const ResolvedMessage& message,
                        const std::string& reply_event_id, const TurnReply& reply,
                        std::int64_t latency_ms) {
   auto connection = pool.Acquire();
-  pqxx::work tx(*connection);
-  db::SetTenant(tx, message.business_id);
+  db::TenantWork tx(*connection, message.business_id);
   auto rows = db::Exec(
       tx,
       "INSERT INTO messages (business_id, conversation_id, role, content, tool_calls, sources, "

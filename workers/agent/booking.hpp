@@ -14,8 +14,8 @@
 
 namespace switchboard::agent {
 
-// The appointment book of one tenant. Every function takes a transaction that db::SetTenant has
-// scoped already and filters by the ids it is given as well; database errors propagate.
+// The appointment book of one tenant. Every function takes a transaction that is a db::TenantWork
+// of it already and filters by the ids it is given as well; database errors propagate.
 
 /// A service the business offers (an active services row).
 struct Service {

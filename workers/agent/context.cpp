@@ -81,30 +81,28 @@ void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
   customer.upcoming = UpcomingAppointments(tx, query.business_id, query.customer_id, query.now);
 }
 
+/// The conversation's status, the tenant's messages this UTC month, and the reply stored for this
+/// turn before (a redelivery): one statement, one round trip.
 void LoadConversation(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  const auto rows =
-      db::Exec(tx, "SELECT status FROM conversations WHERE business_id = $1 AND id = $2",
-               query.business_id, query.conversation_id);
+  const auto rows = db::Exec(
+      tx,
+      "SELECT c.status, coalesce((SELECT messages FROM usage_counters WHERE business_id = $1 "
+      "  AND month = date_trunc('month', to_timestamp($3) AT TIME ZONE 'UTC')::date), 0), "
+      "  r.id, r.content, coalesce(r.reply_kind, 'ai'), "
+      "  coalesce(r.prompt_tokens, 0) + coalesce(r.completion_tokens, 0), "
+      "  extract(epoch FROM r.created_at)::bigint "
+      "FROM conversations c LEFT JOIN messages r ON r.business_id = $1 AND r.event_id = $4 "
+      "WHERE c.business_id = $1 AND c.id = $2",
+      query.business_id, query.conversation_id, query.now.time_since_epoch().count(),
+      query.reply_event_id);
   if (rows.empty()) throw MissingTurnData("unknown conversation " + query.conversation_id);
-  context.conversation_status = rows[0][0].as<std::string>();
-
-  const auto usage =
-      db::Exec(tx,
-               "SELECT messages FROM usage_counters WHERE business_id = $1 "
-               "AND month = date_trunc('month', to_timestamp($2) AT TIME ZONE 'UTC')::date",
-               query.business_id, query.now.time_since_epoch().count());
-  context.messages_this_month = usage.empty() ? 0 : usage[0][0].as<std::int64_t>();
-
-  const auto reply = db::Exec(tx,
-                              "SELECT id, content, coalesce(reply_kind, 'ai'), "
-                              "coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0), "
-                              "extract(epoch FROM created_at)::bigint FROM messages "
-                              "WHERE business_id = $1 AND event_id = $2",
-                              query.business_id, query.reply_event_id);
-  if (!reply.empty()) {
-    context.existing_reply = StoredReply{
-        reply[0][0].as<std::string>(), reply[0][1].as<std::string>(), reply[0][2].as<std::string>(),
-        reply[0][3].as<std::int64_t>(), Epoch(reply[0][4])};
+  const auto& row = rows[0];
+  context.conversation_status = row[0].as<std::string>();
+  context.messages_this_month = row[1].as<std::int64_t>();
+  if (!row[2].is_null()) {
+    context.existing_reply =
+        StoredReply{row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
+                    row[5].as<std::int64_t>(), Epoch(row[6])};
   }
 }
 
@@ -182,8 +180,7 @@ std::string KnowledgeQueryText(std::string_view text) {
 TurnContext LoadTurnContext(db::ConnectionPool& pool, const TurnQuery& query) {
   TurnContext context;
   auto connection = pool.Acquire();
-  pqxx::read_transaction tx(*connection);
-  db::SetTenant(tx, query.business_id);
+  db::TenantWork tx(*connection, query.business_id, db::TenantWork::Access::kReadOnly);
   LoadBusiness(tx, query, context);
   LoadConversation(tx, query, context);
   if (context.existing_reply) return context;  // a redelivery re-emits; nothing else needed

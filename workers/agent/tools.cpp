@@ -190,15 +190,13 @@ std::optional<std::string> OptionalText(const pqxx::field& field) {
 class TenantTransaction final {
  public:
   TenantTransaction(db::ConnectionPool& pool, const ToolScope& scope)
-      : lease_(pool.Acquire()), tx_(*lease_) {
-    db::SetTenant(tx_, scope.business_id);
-  }
-  pqxx::work& operator*() { return tx_; }
+      : lease_(pool.Acquire()), tx_(*lease_, scope.business_id) {}
+  pqxx::transaction_base& operator*() { return tx_; }
   void Commit() { tx_.commit(); }
 
  private:
   db::ConnectionPool::Lease lease_;
-  pqxx::work tx_;
+  db::TenantWork tx_;
 };
 
 // ---- the tools ---------------------------------------------------------------------------

@@ -58,7 +58,7 @@ std::optional<std::string> FirstValue(const pqxx::result& result) {
 
 /// The inbound message stored before under the dedupe key of `message`: its platform message id,
 /// or, for the events that have none (reactions, postbacks), the inbound event id.
-std::optional<StoredInbound> FindStored(pqxx::work& tx, const std::string& business_id,
+std::optional<StoredInbound> FindStored(pqxx::transaction_base& tx, const std::string& business_id,
                                         const InboundMessage& message) {
   static constexpr char kSelect[] =
       "SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
@@ -78,7 +78,7 @@ std::optional<StoredInbound> FindStored(pqxx::work& tx, const std::string& busin
 }
 
 /// The customer known as `external_id` on `channel`, if any.
-std::optional<std::string> FindIdentity(pqxx::work& tx, const std::string& business_id,
+std::optional<std::string> FindIdentity(pqxx::transaction_base& tx, const std::string& business_id,
                                         const std::string& channel,
                                         const std::string& external_id) {
   return FirstValue(db::Exec(tx,
@@ -89,7 +89,7 @@ std::optional<std::string> FindIdentity(pqxx::work& tx, const std::string& busin
 
 /// The customer with phone number `digits`: its 'phone' identity first, else the oldest customer
 /// whose customers.phone it is.
-std::optional<std::string> FindByPhone(pqxx::work& tx, const std::string& business_id,
+std::optional<std::string> FindByPhone(pqxx::transaction_base& tx, const std::string& business_id,
                                        const std::string& digits) {
   return FirstValue(
       db::Exec(tx,
@@ -105,7 +105,7 @@ std::optional<std::string> FindByPhone(pqxx::work& tx, const std::string& busine
 /// Links (channel, external_id) to `customer_id` unless it is linked already; returns the
 /// customer it belongs to now. A concurrent worker may have linked it first: ON CONFLICT waits
 /// for that transaction, and the separate SELECT (a new snapshot) then sees its row.
-std::string LinkIdentity(pqxx::work& tx, const std::string& business_id,
+std::string LinkIdentity(pqxx::transaction_base& tx, const std::string& business_id,
                          const std::string& customer_id, const std::string& channel,
                          const std::string& external_id) {
   const pqxx::result inserted =
@@ -122,7 +122,7 @@ std::string LinkIdentity(pqxx::work& tx, const std::string& business_id,
 
 /// The customer who sent `message`, found by its channel identity or its phone number, or
 /// created; its name and phone are filled in when unknown and the platform gives them.
-std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
+std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& business_id,
                             const InboundMessage& message) {
   const std::string phone = PhoneDigits(message.sender_phone);
   std::optional<std::string> customer =
@@ -178,7 +178,7 @@ std::string ResolveCustomer(pqxx::work& tx, const std::string& business_id,
 /// new ACTIVE one; its last_inbound_at (the start of the platform's 24-hour reply window) moves
 /// forward to the message's time. One statement: a concurrent opener meets the
 /// conversations_open_uq conflict and updates the same row.
-std::string OpenConversation(pqxx::work& tx, const std::string& business_id,
+std::string OpenConversation(pqxx::transaction_base& tx, const std::string& business_id,
                              const std::string& customer_id, const InboundMessage& message) {
   const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
   return db::Exec1(
@@ -196,7 +196,7 @@ std::string OpenConversation(pqxx::work& tx, const std::string& business_id,
 /// Stores the inbound message; empty when it was stored already. No conflict target: the
 /// platform message id (business, channel, platform_message_id) and, for messages without one,
 /// the event id (business, event_id) are both dedupe keys.
-std::optional<std::string> InsertMessage(pqxx::work& tx, const std::string& business_id,
+std::optional<std::string> InsertMessage(pqxx::transaction_base& tx, const std::string& business_id,
                                          const std::string& conversation_id,
                                          const InboundMessage& message) {
   return FirstValue(db::Exec(
@@ -320,14 +320,16 @@ InboundResolver::InboundResolver(db::ConnectionPool& pool, KafkaProducer& produc
 
 StoredInbound InboundResolver::Store(const InboundMessage& message) {
   auto lease = pool_.Acquire();
-  pqxx::work tx(*lease);
   // resolve_integration runs as its owner (SECURITY DEFINER), so it answers before the tenant
-  // scope exists; every tenant table is touched only after SetTenant.
-  const auto business_id =
-      FirstValue(db::Exec(tx, "SELECT business_id FROM resolve_integration($1, $2)",
-                          message.channel, message.channel_account_id));
+  // is known, in a statement of its own; every tenant table is touched only in the TenantWork.
+  std::optional<std::string> business_id;
+  {
+    pqxx::nontransaction lookup(*lease);
+    business_id = FirstValue(db::Exec(lookup, "SELECT business_id FROM resolve_integration($1, $2)",
+                                      message.channel, message.channel_account_id));
+  }
   if (!business_id) return {};
-  db::SetTenant(tx, *business_id);
+  db::TenantWork tx(*lease, *business_id);
   // Looked up before anything is written: a redelivered message must not reopen or touch the
   // conversation, only be announced again.
   if (auto stored = FindStored(tx, *business_id, message)) return *stored;

@@ -99,12 +99,14 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
   }
 
   auto connection = pool_.Acquire();
-  pqxx::work tx(*connection);
-  // The tenant is not known yet: resolve_integration (SECURITY DEFINER) maps the account to it
-  // before the transaction is scoped.
-  const pqxx::result integration =
-      db::Exec(tx, "SELECT business_id::text FROM resolve_integration($1, $2)", status.channel,
-               status.channel_account_id);
+  // The tenant is not known yet: resolve_integration (SECURITY DEFINER) maps the account to it,
+  // in a statement of its own, before the scoped transaction begins.
+  pqxx::result integration;
+  {
+    pqxx::nontransaction lookup(*connection);
+    integration = db::Exec(lookup, "SELECT business_id::text FROM resolve_integration($1, $2)",
+                           status.channel, status.channel_account_id);
+  }
   if (integration.empty()) {
     Log(LogLevel::kInfo, "delivery status for an unknown channel account",
         {{"event_id", status.event_id},
@@ -114,7 +116,7 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
     return Outcome::Done();
   }
   const std::string business_id = integration[0][0].as<std::string>();
-  db::SetTenant(tx, business_id);
+  db::TenantWork tx(*connection, business_id);
   const pqxx::result message =
       db::Exec(tx,
                "SELECT id::text, status, conversation_id::text FROM messages "

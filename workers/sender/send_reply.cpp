@@ -29,7 +29,7 @@ std::string Describe(const SendResult& result) {
 
 /// Records a decided outcome in `tx`: send state `state` ('failed' or 'unknown'), the message
 /// with the same status and the error, and the conversation flagged for a human.
-void WriteOutcome(pqxx::work& tx, const Reply& reply, std::string_view state,
+void WriteOutcome(pqxx::transaction_base& tx, const Reply& reply, std::string_view state,
                   const SendResult& result) {
   db::Exec(tx,
            "UPDATE send_states SET state = $3, last_error = $4, updated_at = now() "
@@ -161,8 +161,7 @@ Outcome ReplySender::Handle(const ConsumedRecord& record) {
 
 ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
   auto connection = pool_.Acquire();
-  pqxx::work tx(*connection);
-  db::SetTenant(tx, reply.business_id);
+  db::TenantWork tx(*connection, reply.business_id);
   db::Exec(tx,
            "INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
            "ON CONFLICT DO NOTHING",
@@ -239,8 +238,7 @@ void ReplySender::RecordPart(const Reply& reply, std::size_t index, std::size_t 
                              const SendResult& result) {
   const bool last = index + 1 == total;
   auto connection = pool_.Acquire();
-  pqxx::work tx(*connection);
-  db::SetTenant(tx, reply.business_id);
+  db::TenantWork tx(*connection, reply.business_id);
   // The first part's id stands for the whole reply: statuses of that id move the message.
   db::Exec(tx,
            "UPDATE send_states SET parts_sent = $3, "
@@ -249,26 +247,25 @@ void ReplySender::RecordPart(const Reply& reply, std::size_t index, std::size_t 
            "WHERE business_id = $1 AND reply_event_id = $2",
            reply.business_id, reply.event_id, static_cast<int>(index + 1),
            result.platform_message_id, last);
-  if (!result.platform_message_id.empty()) {
-    db::Exec(tx,
-             "UPDATE messages SET platform_message_id = $3 "
-             "WHERE business_id = $1 AND id = $2 AND platform_message_id IS NULL",
-             reply.business_id, reply.message_id, result.platform_message_id);
-  }
-  if (last) {
-    // A delivery status of the first part may have moved the message on already.
-    db::Exec(tx,
-             "UPDATE messages SET status = 'sent', error = NULL "
-             "WHERE business_id = $1 AND id = $2 AND status NOT IN ('sent', 'delivered', 'read')",
-             reply.business_id, reply.message_id);
-  }
+  // The message takes the first platform id, and 'sent' with the last part unless a delivery
+  // status of the first part moved it on already.
+  db::Exec(tx,
+           "UPDATE messages SET "
+           "platform_message_id = COALESCE(platform_message_id, NULLIF($3, '')), "
+           "status = CASE WHEN $4 AND status NOT IN ('sent', 'delivered', 'read') "
+           "              THEN 'sent' ELSE status END, "
+           "error = CASE WHEN $4 AND status NOT IN ('sent', 'delivered', 'read') "
+           "             THEN NULL ELSE error END "
+           "WHERE business_id = $1 AND id = $2 "
+           "  AND ((platform_message_id IS NULL AND $3 <> '') "
+           "       OR ($4 AND status NOT IN ('sent', 'delivered', 'read')))",
+           reply.business_id, reply.message_id, result.platform_message_id, last);
   tx.commit();
 }
 
 void ReplySender::ReleaseClaim(const Reply& reply, const SendResult& result) {
   auto connection = pool_.Acquire();
-  pqxx::work tx(*connection);
-  db::SetTenant(tx, reply.business_id);
+  db::TenantWork tx(*connection, reply.business_id);
   // The platform refused the request, so nothing was delivered: the next attempt may send.
   db::Exec(tx,
            "UPDATE send_states SET state = 'pending', last_error = $3, updated_at = now() "
@@ -280,8 +277,7 @@ void ReplySender::ReleaseClaim(const Reply& reply, const SendResult& result) {
 void ReplySender::RecordOutcome(const Reply& reply, std::string_view state,
                                 const SendResult& result) {
   auto connection = pool_.Acquire();
-  pqxx::work tx(*connection);
-  db::SetTenant(tx, reply.business_id);
+  db::TenantWork tx(*connection, reply.business_id);
   WriteOutcome(tx, reply, state, result);
   tx.commit();
 }

@@ -65,8 +65,7 @@ Result<UsageEvent> ParseUsageEvent(std::string_view value, std::string_view trac
 
 bool UsageRecorder::Record(const UsageEvent& event) {
   auto lease = pool_.Acquire();
-  pqxx::work tx(*lease);
-  db::SetTenant(tx, event.business_id);
+  db::TenantWork tx(*lease, event.business_id);
   // One statement: the counter upsert reads only the row the event insert took, so an event
   // recorded before adds nothing. The month is the UTC one whatever the session's time zone.
   const pqxx::result counted = db::Exec(
