@@ -11,7 +11,7 @@ namespace switchboard::db {
 /// business_id to it. This is the one way a stage works on tenant rows on the application role's
 /// connection; an unscoped transaction sees and writes no tenant rows, and the scope ends with the
 /// transaction. BEGIN and the scope reach the server as one query, one round trip where a
-/// pqxx::work and a set_config statement took two (a seventh of the pipeline's statements).
+/// pqxx::work and a set_config statement took two (a seventh of a message's round trips).
 /// Throws pqxx::data_exception when `business_id` is not a UUID; the connection stays usable.
 class TenantWork final : public pqxx::internal::basic_transaction {
  public:
