@@ -18,12 +18,20 @@ struct DigestContextDeleter {
 };
 using DigestContext = std::unique_ptr<EVP_MD_CTX, DigestContextDeleter>;
 
+/// SHA-256, fetched from the provider once: EVP_sha256() makes every digest look it up again
+/// (a locked method-store search per call).
+const EVP_MD* Sha256Method() {
+  static EVP_MD* const method = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (method == nullptr) throw std::runtime_error("EVP_MD_fetch(SHA256) failed");
+  return method;
+}
+
 }  // namespace
 
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, Sha256Method(), nullptr) != 1 ||
       length != digest.size()) {
     throw std::runtime_error("EVP_Digest(SHA-256) failed");
   }
@@ -53,7 +61,7 @@ bool ConstantTimeEqual(std::span<const unsigned char> a, std::span<const unsigne
 
 std::string EventIdFor(std::initializer_list<std::string_view> parts) {
   DigestContext context(EVP_MD_CTX_new());
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+  if (!context || EVP_DigestInit_ex(context.get(), Sha256Method(), nullptr) != 1) {
     throw std::runtime_error("EVP_DigestInit_ex(SHA-256) failed");
   }
   for (std::string_view part : parts) {

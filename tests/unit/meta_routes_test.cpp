@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <set>
 #include <thread>
 
 #include "common/kafka_record.hpp"
@@ -110,6 +111,21 @@ TEST_CASE("a signed delivery is 200 once the broker holds the raw body and every
   const auto trace = FindHeader(t.produced[0].headers, "trace-id");
   REQUIRE(trace);
   CHECK(FindHeader(t.produced[1].headers, "trace-id") == trace);
+}
+
+TEST_CASE("each delivery gets its own trace id: 32 lowercase hex digits") {
+  RoutesUnderTest t(Broker::kAcks);
+  std::set<std::string> traces;
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(t.Call(http::verb::post, "/webhooks/meta", kBody, Sign(kBody)).result() ==
+            http::status::ok);
+    const auto trace = FindHeader(t.produced.back().headers, "trace-id");
+    REQUIRE(trace);
+    CHECK(trace->size() == 32);
+    CHECK(trace->find_first_not_of("0123456789abcdef") == std::string::npos);
+    traces.emplace(*trace);
+  }
+  CHECK(traces.size() == 20);
 }
 
 TEST_CASE("a delivery signed with the previous secret is still accepted during a rotation") {
