@@ -346,6 +346,46 @@ TEST_CASE("sender: 131047 (outside the 24 h window) fails the reply and flags th
   CHECK(world.graph.Requests().size() == 1);
 }
 
+TEST_CASE("sender: a reply whose integration is gone or has no token fails without a request") {
+  SenderWorld world;
+  const auto record = world.NewReply("Hello again.");
+  std::string expected;
+  SUBCASE("the integration was deactivated") {
+    expected = "no_integration";
+    pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+    pqxx::work tx(connection);
+    tx.exec_params0("UPDATE integrations SET active = false WHERE business_id = $1",
+                    world.tenant.business_id);
+    tx.commit();
+  }
+  SUBCASE("the integration has no access token") {
+    expected = "no_token";
+    pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+    pqxx::work tx(connection);
+    tx.exec_params0(
+        "UPDATE integrations SET access_token_ciphertext = NULL, token_key_id = NULL "
+        "WHERE business_id = $1",
+        world.tenant.business_id);
+    tx.commit();
+  }
+
+  const Outcome outcome = world.HandleReply(record);
+  CHECK(outcome.kind == Outcome::Kind::kDeadLetter);
+  CHECK(outcome.error.find(expected) != std::string::npos);
+  CHECK(world.graph.Requests().empty());
+  const SendStateRow state = world.SendState();
+  CHECK(state.state == "failed");
+  CHECK(state.attempts == 0);
+  CHECK(state.last_error.find(expected) != std::string::npos);
+  CHECK(world.Message().status == "failed");
+  CHECK(world.NeedsHuman());
+
+  // A redelivered record finds the reply decided and does nothing more.
+  CHECK(world.HandleReply(record).kind == Outcome::Kind::kDone);
+  CHECK(world.graph.Requests().empty());
+  CHECK(world.SendState().attempts == 0);
+}
+
 TEST_CASE("sender: a send cut off by a crash is never repeated, the outcome is unknown") {
   SenderWorld world;
   const auto record = world.NewReply("Did this go out?");

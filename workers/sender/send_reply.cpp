@@ -162,15 +162,19 @@ Outcome ReplySender::Handle(const ConsumedRecord& record) {
 ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
   auto connection = pool_.Acquire();
   db::TenantWork tx(*connection, reply.business_id);
-  db::Exec(tx,
-           "INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
-           "ON CONFLICT DO NOTHING",
-           reply.business_id, reply.event_id, reply.message_id);
+  // One round trip: the send state, created or locked (a no-op DO UPDATE locks an existing row
+  // as FOR UPDATE would, and returns its latest committed state), and the integration.
+  // resolve_integration is the routing lookup every stage shares; it also checks that the
+  // account still belongs to the reply's tenant and is active.
   const pqxx::row state = db::Exec1(
       tx,
-      "SELECT state, parts_sent FROM send_states WHERE business_id = $1 AND reply_event_id = $2 "
-      "FOR UPDATE",
-      reply.business_id, reply.event_id);
+      "WITH claim AS ("
+      "  INSERT INTO send_states (business_id, reply_event_id, message_id) VALUES ($1, $2, $3) "
+      "  ON CONFLICT (business_id, reply_event_id) DO UPDATE SET state = send_states.state "
+      "  RETURNING state, parts_sent) "
+      "SELECT claim.state, claim.parts_sent, i.business_id::text, i.access_token_ciphertext "
+      "FROM claim LEFT JOIN resolve_integration($4, $5) AS i ON true",
+      reply.business_id, reply.event_id, reply.message_id, reply.channel, reply.channel_account_id);
   const std::string current = state[0].as<std::string>();
   Claim claim;
   if (current == "sending") {
@@ -194,19 +198,14 @@ ReplySender::Claim ReplySender::ClaimSend(const Reply& reply) {
   }
   claim.parts_sent = state[1].as<std::size_t>();
 
-  // resolve_integration is the routing lookup every stage shares; it also checks that the
-  // account still belongs to the reply's tenant and is active.
-  const pqxx::result integration = db::Exec(
-      tx, "SELECT business_id::text, access_token_ciphertext FROM resolve_integration($1, $2)",
-      reply.channel, reply.channel_account_id);
-  if (integration.empty() || integration[0][0].as<std::string>() != reply.business_id) {
+  if (state[2].is_null() || state[2].as<std::string>() != reply.business_id) {
     claim.failure = Problem("no_integration", "no active " + reply.channel +
                                                   " integration of this business for account " +
                                                   reply.channel_account_id);
-  } else if (integration[0][1].is_null()) {
+  } else if (state[3].is_null()) {
     claim.failure = Problem("no_token", "the integration has no access token");
   } else {
-    auto token = cipher_.Decrypt(pqxx::binarystring(integration[0][1]).str());
+    auto token = cipher_.Decrypt(pqxx::binarystring(state[3]).str());
     if (token) {
       claim.token = std::move(*token);
     } else {
@@ -239,27 +238,27 @@ void ReplySender::RecordPart(const Reply& reply, std::size_t index, std::size_t 
   const bool last = index + 1 == total;
   auto connection = pool_.Acquire();
   db::TenantWork tx(*connection, reply.business_id);
-  // The first part's id stands for the whole reply: statuses of that id move the message.
+  // The first part's id stands for the whole reply: statuses of that id move the message. The
+  // message takes the first platform id, and 'sent' with the last part unless a delivery status
+  // of the first part moved it on already. Both updates in one statement, one round trip.
   db::Exec(tx,
-           "UPDATE send_states SET parts_sent = $3, "
-           "platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
-           "state = CASE WHEN $5 THEN 'sent' ELSE state END, last_error = NULL, updated_at = now() "
-           "WHERE business_id = $1 AND reply_event_id = $2",
-           reply.business_id, reply.event_id, static_cast<int>(index + 1),
-           result.platform_message_id, last);
-  // The message takes the first platform id, and 'sent' with the last part unless a delivery
-  // status of the first part moved it on already.
-  db::Exec(tx,
+           "WITH part AS ("
+           "  UPDATE send_states SET parts_sent = $3, "
+           "  platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
+           "  state = CASE WHEN $5 THEN 'sent' ELSE state END, last_error = NULL, "
+           "  updated_at = now() "
+           "  WHERE business_id = $1 AND reply_event_id = $2) "
            "UPDATE messages SET "
-           "platform_message_id = COALESCE(platform_message_id, NULLIF($3, '')), "
-           "status = CASE WHEN $4 AND status NOT IN ('sent', 'delivered', 'read') "
+           "platform_message_id = COALESCE(platform_message_id, NULLIF($4, '')), "
+           "status = CASE WHEN $5 AND status NOT IN ('sent', 'delivered', 'read') "
            "              THEN 'sent' ELSE status END, "
-           "error = CASE WHEN $4 AND status NOT IN ('sent', 'delivered', 'read') "
+           "error = CASE WHEN $5 AND status NOT IN ('sent', 'delivered', 'read') "
            "             THEN NULL ELSE error END "
-           "WHERE business_id = $1 AND id = $2 "
-           "  AND ((platform_message_id IS NULL AND $3 <> '') "
-           "       OR ($4 AND status NOT IN ('sent', 'delivered', 'read')))",
-           reply.business_id, reply.message_id, result.platform_message_id, last);
+           "WHERE business_id = $1 AND id = $6 "
+           "  AND ((platform_message_id IS NULL AND $4 <> '') "
+           "       OR ($5 AND status NOT IN ('sent', 'delivered', 'read')))",
+           reply.business_id, reply.event_id, static_cast<int>(index + 1),
+           result.platform_message_id, last, reply.message_id);
   tx.commit();
 }
 
