@@ -367,6 +367,38 @@ TEST_CASE("resolver: a customer known only by customers.phone meets its WhatsApp
   CHECK(Owner("SELECT name FROM customers WHERE id = $1", known)[0][0].as<std::string>() == "Ann");
 }
 
+TEST_CASE("resolver: a customer known by its WhatsApp identity gets only the details it lacks") {
+  ResolverUnderTest stage;
+  Tenant tenant;
+  Inbound first{.account = tenant.account, .name = "", .with_phone = false};
+  REQUIRE(stage.resolver.Handle(first.Record()).kind == Outcome::Kind::kDone);
+  const std::string customer =
+      Owner(
+          "SELECT customer_id FROM customer_identities WHERE business_id = $1 AND "
+          "channel = 'whatsapp' AND external_id = $2",
+          tenant.business_id, first.sender)[0][0]
+          .as<std::string>();
+  const auto details = [&] {
+    const auto row = Owner(
+        "SELECT coalesce(name, ''), coalesce(phone, '') FROM customers "
+        "WHERE id = $1",
+        customer)[0];
+    return std::pair{row[0].as<std::string>(), row[1].as<std::string>()};
+  };
+  CHECK(details() == std::pair<std::string, std::string>{"", ""});
+
+  // The profile name and number arrive with a later message: both are filled in.
+  Inbound second{.account = tenant.account, .sender = first.sender, .name = "Ann Example"};
+  REQUIRE(stage.resolver.Handle(second.Record()).kind == Outcome::Kind::kDone);
+  CHECK(details() == std::pair<std::string, std::string>{"Ann Example", first.sender});
+
+  // Known details are kept when the profile name changes.
+  Inbound third{.account = tenant.account, .sender = first.sender, .name = "Annie"};
+  REQUIRE(stage.resolver.Handle(third.Record()).kind == Outcome::Kind::kDone);
+  CHECK(details() == std::pair<std::string, std::string>{"Ann Example", first.sender});
+  CHECK(Count("SELECT count(*) FROM customers WHERE business_id = $1", tenant.business_id) == 1);
+}
+
 TEST_CASE("resolver: a handed-off conversation gets the message, a closed one is not reopened") {
   ResolverUnderTest stage;
   Tenant tenant;

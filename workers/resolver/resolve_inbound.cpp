@@ -56,25 +56,63 @@ std::optional<std::string> FirstValue(const pqxx::result& result) {
   return result[0][0].as<std::string>();
 }
 
-/// The inbound message stored before under the dedupe key of `message`: its platform message id,
-/// or, for the events that have none (reactions, postbacks), the inbound event id.
-std::optional<StoredInbound> FindStored(pqxx::transaction_base& tx, const std::string& business_id,
-                                        const InboundMessage& message) {
-  static constexpr char kSelect[] =
+/// The customer a channel identity belongs to, and which of its details are still unknown.
+struct KnownCustomer {
+  std::string id;
+  bool name_missing = false;
+  bool phone_missing = false;
+};
+
+/// What is known before anything is written: the inbound message stored before under the dedupe
+/// key of `message` (its platform message id, or, for the events that have none such as
+/// reactions and postbacks, the inbound event id), and the customer of its sender's channel
+/// identity.
+struct Known {
+  std::optional<StoredInbound> stored;
+  std::optional<KnownCustomer> customer;
+};
+
+/// One statement, one round trip: the stored message (always at most one row: both dedupe keys
+/// are unique) beside the sender's identity.
+Known Lookup(pqxx::transaction_base& tx, const std::string& business_id,
+             const InboundMessage& message) {
+  static constexpr char kStored[] =
       "SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
       "JOIN conversations AS c ON c.business_id = m.business_id AND c.id = m.conversation_id "
       "WHERE m.business_id = $1 AND ";
+  static constexpr char kIdentity[] =
+      ") AS stored ON true "
+      "LEFT JOIN customer_identities AS i "
+      "  ON i.business_id = $1 AND i.channel = $2 AND i.external_id = $3 "
+      "LEFT JOIN customers AS k ON k.business_id = $1 AND k.id = i.customer_id";
+  static constexpr char kColumns[] =
+      "SELECT stored.id, stored.conversation_id, stored.customer_id, "
+      "  i.customer_id AS identity_customer_id, NULLIF(k.name, '') IS NULL AS name_missing, "
+      "  k.phone IS NULL AS phone_missing "
+      "FROM (VALUES (1)) AS one LEFT JOIN (";
   const pqxx::result rows =
       message.platform_message_id.empty()
-          ? db::Exec(tx, std::string(kSelect) + "m.event_id = $2", business_id, message.event_id)
-          : db::Exec(tx, std::string(kSelect) + "m.channel = $2 AND m.platform_message_id = $3",
-                     business_id, message.channel, message.platform_message_id);
-  if (rows.empty()) return std::nullopt;
-  return StoredInbound{.business_id = business_id,
-                       .customer_id = Field(rows[0], "customer_id"),
-                       .conversation_id = Field(rows[0], "conversation_id"),
-                       .message_id = Field(rows[0], "id"),
-                       .duplicate = true};
+          ? db::Exec(tx, std::string(kColumns) + kStored + "m.event_id = $4" + kIdentity,
+                     business_id, message.channel, message.sender_id, message.event_id)
+          : db::Exec(tx,
+                     std::string(kColumns) + kStored +
+                         "m.channel = $2 AND m.platform_message_id = $4" + kIdentity,
+                     business_id, message.channel, message.sender_id, message.platform_message_id);
+  const pqxx::row row = rows.at(0);
+  Known known;
+  if (!row["id"].is_null()) {
+    known.stored = StoredInbound{.business_id = business_id,
+                                 .customer_id = Field(row, "customer_id"),
+                                 .conversation_id = Field(row, "conversation_id"),
+                                 .message_id = Field(row, "id"),
+                                 .duplicate = true};
+  }
+  if (!row["identity_customer_id"].is_null()) {
+    known.customer = KnownCustomer{.id = Field(row, "identity_customer_id"),
+                                   .name_missing = row["name_missing"].as<bool>(),
+                                   .phone_missing = row["phone_missing"].as<bool>()};
+  }
+  return known;
 }
 
 /// The customer known as `external_id` on `channel`, if any.
@@ -120,14 +158,22 @@ std::string LinkIdentity(pqxx::transaction_base& tx, const std::string& business
   return *owner;
 }
 
-/// The customer who sent `message`, found by its channel identity or its phone number, or
-/// created; its name and phone are filled in when unknown and the platform gives them.
+/// The customer who sent `message`: `known` (found by its channel identity), else found by its
+/// phone number, or created; its name and phone are filled in when unknown and the platform
+/// gives them.
 std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& business_id,
-                            const InboundMessage& message) {
+                            const InboundMessage& message,
+                            const std::optional<KnownCustomer>& known) {
   const std::string phone = PhoneDigits(message.sender_phone);
-  std::optional<std::string> customer =
-      FindIdentity(tx, business_id, message.channel, message.sender_id);
-  if (!customer) {
+  // Details are only ever filled in, never cleared, so a known customer whose name and phone
+  // were present when looked up needs no UPDATE (the usual case: one round trip less).
+  bool fill = !message.sender_name.empty() || !phone.empty();
+  std::optional<std::string> customer;
+  if (known) {
+    customer = known->id;
+    fill = (known->name_missing && !message.sender_name.empty()) ||
+           (known->phone_missing && !phone.empty());
+  } else {
     bool created = false;
     if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
     if (!customer) {
@@ -163,7 +209,7 @@ std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& busin
     }
     if (created) return *customer;
   }
-  if (!message.sender_name.empty() || !phone.empty()) {
+  if (fill) {
     db::Exec(tx,
              "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
              "                     phone = COALESCE(phone, NULLIF($4, '')) "
@@ -175,38 +221,41 @@ std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& busin
 }
 
 /// The open conversation (ACTIVE or HANDED_OFF) of the customer on the message's channel, or a
-/// new ACTIVE one; its last_inbound_at (the start of the platform's 24-hour reply window) moves
-/// forward to the message's time. One statement: a concurrent opener meets the
-/// conversations_open_uq conflict and updates the same row.
-std::string OpenConversation(pqxx::transaction_base& tx, const std::string& business_id,
-                             const std::string& customer_id, const InboundMessage& message) {
-  const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
-  return db::Exec1(
-             tx,
-             "INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
-             "VALUES ($1, $2, $3, $4::timestamptz) "
-             "ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
-             "SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
-             "                               EXCLUDED.last_inbound_at) "
-             "RETURNING id",
-             business_id, customer_id, message.channel, inbound_at)[0]
-      .as<std::string>();
-}
+/// new ACTIVE one, and the inbound message stored in it; the conversation's id, and the message's
+/// unless it was stored already. The conversation's last_inbound_at (the start of the platform's
+/// 24-hour reply window) moves forward to the message's time. One statement: a concurrent opener
+/// meets the conversations_open_uq conflict and updates the same row. The message insert has no
+/// conflict target: the platform message id (business, channel, platform_message_id) and, for
+/// messages without one, the event id (business, event_id) are both dedupe keys.
+struct Opened {
+  std::string conversation_id;
+  std::optional<std::string> message_id;
+};
 
-/// Stores the inbound message; empty when it was stored already. No conflict target: the
-/// platform message id (business, channel, platform_message_id) and, for messages without one,
-/// the event id (business, event_id) are both dedupe keys.
-std::optional<std::string> InsertMessage(pqxx::transaction_base& tx, const std::string& business_id,
-                                         const std::string& conversation_id,
-                                         const InboundMessage& message) {
-  return FirstValue(db::Exec(
+Opened OpenConversationWithMessage(pqxx::transaction_base& tx, const std::string& business_id,
+                                   const std::string& customer_id, const InboundMessage& message) {
+  const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
+  const pqxx::row row = db::Exec1(
       tx,
-      "INSERT INTO messages (business_id, conversation_id, role, content, platform_message_id, "
-      "                      channel, status, event_id) "
-      "VALUES ($1, $2, 'user', $3, NULLIF($4, ''), $5, 'received', $6) "
-      "ON CONFLICT DO NOTHING RETURNING id",
-      business_id, conversation_id, message.text, message.platform_message_id, message.channel,
-      message.event_id));
+      "WITH conversation AS ("
+      "  INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
+      "  VALUES ($1, $2, $3, $4::timestamptz) "
+      "  ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
+      "  SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
+      "                                 EXCLUDED.last_inbound_at) "
+      "  RETURNING id), "
+      "stored AS ("
+      "  INSERT INTO messages (business_id, conversation_id, role, content, "
+      "                        platform_message_id, channel, status, event_id) "
+      "  SELECT $1, conversation.id, 'user', $5, NULLIF($6, ''), $3, 'received', $7 "
+      "  FROM conversation "
+      "  ON CONFLICT DO NOTHING RETURNING id) "
+      "SELECT conversation.id, stored.id FROM conversation LEFT JOIN stored ON true",
+      business_id, customer_id, message.channel, inbound_at, message.text,
+      message.platform_message_id, message.event_id);
+  Opened opened{.conversation_id = row[0].as<std::string>()};
+  if (!row[1].is_null()) opened.message_id = row[1].as<std::string>();
+  return opened;
 }
 
 void WriteField(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key,
@@ -332,17 +381,19 @@ StoredInbound InboundResolver::Store(const InboundMessage& message) {
   db::TenantWork tx(*lease, *business_id);
   // Looked up before anything is written: a redelivered message must not reopen or touch the
   // conversation, only be announced again.
-  if (auto stored = FindStored(tx, *business_id, message)) return *stored;
+  Known known = Lookup(tx, *business_id, message);
+  if (known.stored) return *known.stored;
 
   StoredInbound stored{.business_id = *business_id};
-  stored.customer_id = ResolveCustomer(tx, *business_id, message);
-  stored.conversation_id = OpenConversation(tx, *business_id, stored.customer_id, message);
-  if (auto message_id = InsertMessage(tx, *business_id, stored.conversation_id, message)) {
-    stored.message_id = std::move(*message_id);
+  stored.customer_id = ResolveCustomer(tx, *business_id, message, known.customer);
+  Opened opened = OpenConversationWithMessage(tx, *business_id, stored.customer_id, message);
+  if (opened.message_id) {
+    stored.conversation_id = std::move(opened.conversation_id);
+    stored.message_id = std::move(*opened.message_id);
   } else {
     // A concurrent delivery of the same message committed first (ON CONFLICT waited for it);
     // this statement's new snapshot sees its row.
-    auto existing = FindStored(tx, *business_id, message);
+    auto existing = Lookup(tx, *business_id, message).stored;
     if (!existing) throw RetryableError("inbound message conflicted but is not visible");
     stored = std::move(*existing);
   }
