@@ -311,6 +311,33 @@ TEST_CASE("agent: a handed-off conversation gets no AI reply") {
   CHECK(agent.fake.Calls().empty());
 }
 
+TEST_CASE("agent: a turn whose conversation or business is gone is a dead letter naming it") {
+  const auto tenant = testing::SeedTenant(DentalWithKnowledge());
+  const Turn turn = SeedTurn(tenant, "Is anyone there?");
+  std::string expected;
+  std::string removal;
+  SUBCASE("the conversation") {
+    expected = "unknown conversation " + turn.conversation_id;
+    removal = "DELETE FROM conversations WHERE business_id = $1 AND id = $2";
+  }
+  SUBCASE("the business") {
+    expected = "unknown business " + turn.business_id;
+    removal = "DELETE FROM businesses WHERE id = $1 AND $2::uuid IS NOT NULL";
+  }
+  {
+    pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+    pqxx::work tx(connection);
+    tx.exec_params0(removal, turn.business_id, turn.conversation_id);
+    tx.commit();
+  }
+  Agent agent;
+
+  const Outcome outcome = agent.Answer(turn);
+  CHECK(outcome.kind == Outcome::Kind::kDeadLetter);
+  CHECK(outcome.error == expected);
+  CHECK(agent.fake.Calls().empty());
+}
+
 TEST_CASE("agent: an LLM failing after its retries gives the fallback and flags the conversation") {
   const auto tenant = testing::SeedTenant(DentalWithKnowledge());
   const Turn turn = SeedTurn(tenant, "Can I come in tomorrow?");

@@ -33,16 +33,30 @@ std::vector<std::string> ParseStringArray(std::string_view json) {
   return values;
 }
 
-void LoadBusiness(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
+/// The business, the conversation's status, the tenant's messages this UTC month, and the reply
+/// stored for this turn before (a redelivery): one statement, one round trip.
+void LoadBusinessAndConversation(pqxx::transaction_base& tx, const TurnQuery& query,
+                                 TurnContext& context) {
   const auto rows = db::Exec(
       tx,
-      "SELECT name, timezone, coalesce(settings->>'personality', ''), "
-      "coalesce(settings->>'greeting', ''), coalesce(settings->>'fallback_message', ''), "
-      "coalesce(settings->>'limit_message', ''), opening_hours::text, monthly_message_limit "
-      "FROM businesses WHERE id = $1",
-      query.business_id);
+      "SELECT b.name, b.timezone, coalesce(b.settings->>'personality', ''), "
+      "  coalesce(b.settings->>'greeting', ''), coalesce(b.settings->>'fallback_message', ''), "
+      "  coalesce(b.settings->>'limit_message', ''), b.opening_hours::text, "
+      "  b.monthly_message_limit, c.status, "
+      "  coalesce((SELECT messages FROM usage_counters WHERE business_id = $1 "
+      "    AND month = date_trunc('month', to_timestamp($3) AT TIME ZONE 'UTC')::date), 0), "
+      "  r.id, r.content, coalesce(r.reply_kind, 'ai'), "
+      "  coalesce(r.prompt_tokens, 0) + coalesce(r.completion_tokens, 0), "
+      "  extract(epoch FROM r.created_at)::bigint "
+      "FROM businesses b "
+      "LEFT JOIN conversations c ON c.business_id = $1 AND c.id = $2 "
+      "LEFT JOIN messages r ON c.id IS NOT NULL AND r.business_id = $1 AND r.event_id = $4 "
+      "WHERE b.id = $1",
+      query.business_id, query.conversation_id, query.now.time_since_epoch().count(),
+      query.reply_event_id);
   if (rows.empty()) throw MissingTurnData("unknown business " + query.business_id);
   const auto& row = rows[0];
+  if (row[8].is_null()) throw MissingTurnData("unknown conversation " + query.conversation_id);
   BusinessInfo& business = context.business;
   business.id = query.business_id;
   business.name = row[0].as<std::string>();
@@ -60,8 +74,13 @@ void LoadBusiness(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
         {{"business_id", query.business_id}, {"error", hours.error().message}});
   }
   if (!row[7].is_null()) business.monthly_message_limit = row[7].as<std::int64_t>();
-
-  business.services = LoadActiveServices(tx, query.business_id);
+  context.conversation_status = row[8].as<std::string>();
+  context.messages_this_month = row[9].as<std::int64_t>();
+  if (!row[10].is_null()) {
+    context.existing_reply =
+        StoredReply{row[10].as<std::string>(), row[11].as<std::string>(), row[12].as<std::string>(),
+                    row[13].as<std::int64_t>(), Epoch(row[14])};
+  }
 }
 
 void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
@@ -79,31 +98,6 @@ void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
   customer.tags = ParseStringArray(rows[0][3].as<std::string>());
 
   customer.upcoming = UpcomingAppointments(tx, query.business_id, query.customer_id, query.now);
-}
-
-/// The conversation's status, the tenant's messages this UTC month, and the reply stored for this
-/// turn before (a redelivery): one statement, one round trip.
-void LoadConversation(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  const auto rows = db::Exec(
-      tx,
-      "SELECT c.status, coalesce((SELECT messages FROM usage_counters WHERE business_id = $1 "
-      "  AND month = date_trunc('month', to_timestamp($3) AT TIME ZONE 'UTC')::date), 0), "
-      "  r.id, r.content, coalesce(r.reply_kind, 'ai'), "
-      "  coalesce(r.prompt_tokens, 0) + coalesce(r.completion_tokens, 0), "
-      "  extract(epoch FROM r.created_at)::bigint "
-      "FROM conversations c LEFT JOIN messages r ON r.business_id = $1 AND r.event_id = $4 "
-      "WHERE c.business_id = $1 AND c.id = $2",
-      query.business_id, query.conversation_id, query.now.time_since_epoch().count(),
-      query.reply_event_id);
-  if (rows.empty()) throw MissingTurnData("unknown conversation " + query.conversation_id);
-  const auto& row = rows[0];
-  context.conversation_status = row[0].as<std::string>();
-  context.messages_this_month = row[1].as<std::int64_t>();
-  if (!row[2].is_null()) {
-    context.existing_reply =
-        StoredReply{row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
-                    row[5].as<std::int64_t>(), Epoch(row[6])};
-  }
 }
 
 void LoadHistory(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
@@ -181,9 +175,9 @@ TurnContext LoadTurnContext(db::ConnectionPool& pool, const TurnQuery& query) {
   TurnContext context;
   auto connection = pool.Acquire();
   db::TenantWork tx(*connection, query.business_id, db::TenantWork::Access::kReadOnly);
-  LoadBusiness(tx, query, context);
-  LoadConversation(tx, query, context);
+  LoadBusinessAndConversation(tx, query, context);
   if (context.existing_reply) return context;  // a redelivery re-emits; nothing else needed
+  context.business.services = LoadActiveServices(tx, query.business_id);
   LoadCustomer(tx, query, context);
   LoadHistory(tx, query, context);
   LoadPassages(tx, query, context);
