@@ -109,9 +109,11 @@ bench::PlannedRequest Delivery(std::size_t i) {
 }
 
 void Print(const char* name, const bench::LoadFigures& figures) {
-  std::printf("%-34s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  ok %zu  failed %zu\n", name,
-              figures.Rate(), figures.Quantile(0.50), figures.Quantile(0.99), figures.ok,
-              figures.failed);
+  std::printf(
+      "%-34s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  ok %zu  failed %zu  (cpu idle %.0f%%, "
+      "stolen %.0f%%)\n",
+      name, figures.Rate(), figures.Quantile(0.50), figures.Quantile(0.99), figures.ok,
+      figures.failed, figures.cpu.idle, figures.cpu.steal);
 }
 
 }  // namespace

@@ -16,6 +16,32 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+namespace {
+
+/// The machine's CPU time counters so far: the first line of /proc/stat (user, nice, system,
+/// idle, iowait, irq, softirq, steal, ...), in clock ticks; empty when unreadable.
+std::vector<long long> CpuTicks() {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  stat >> label;
+  std::vector<long long> ticks;
+  for (long long value = 0; label == "cpu" && ticks.size() < 8 && stat >> value;) {
+    ticks.push_back(value);
+  }
+  return ticks;
+}
+
+CpuShares SharesBetween(const std::vector<long long>& before, const std::vector<long long>& after) {
+  if (before.size() != 8 || after.size() != 8) return {};
+  long long total = 0;
+  for (std::size_t i = 0; i < 8; ++i) total += after[i] - before[i];
+  if (total <= 0) return {};
+  const auto percent = [&](std::size_t i) { return 100.0 * (after[i] - before[i]) / total; };
+  return {.idle = percent(3), .steal = percent(7)};
+}
+
+}  // namespace
+
 double LoadFigures::Quantile(double q) const {
   if (latencies_ms.empty()) return 0;
   const auto index = static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1));
@@ -29,6 +55,7 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
   std::atomic<std::size_t> sequence{0};
   std::mutex mutex;
   LoadFigures figures;
+  const auto ticks_before = CpuTicks();
   const auto start = Clock::now();
   const auto end = start + duration;
   const auto interval = rate_per_second > 0
@@ -80,6 +107,7 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
   for (int i = 0; i < connections; ++i) threads.emplace_back(client, i);
   for (auto& thread : threads) thread.join();
   figures.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  figures.cpu = SharesBetween(ticks_before, CpuTicks());
   std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
   return figures;
 }

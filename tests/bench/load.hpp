@@ -7,12 +7,21 @@
 
 namespace switchboard::bench {
 
+/// Where the machine's CPU time went while a run lasted (/proc/stat), in percent: idle, and
+/// stolen by the hypervisor for other guests. Figures taken under steal are not comparable with
+/// figures taken without; -1 when unreadable.
+struct CpuShares {
+  double idle = -1;
+  double steal = -1;
+};
+
 /// What one load run measured.
 struct LoadFigures {
   double seconds = 0;
   std::size_t ok = 0;
   std::size_t failed = 0;
   std::vector<double> latencies_ms;  ///< of successful requests, sorted
+  CpuShares cpu;
 
   double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   /// The latency at quantile `q` (0..1) in milliseconds; 0 without samples.

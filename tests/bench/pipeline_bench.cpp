@@ -33,6 +33,7 @@ struct RateFigures {
   std::size_t replied = 0;
   double reply_rate = 0;
   std::vector<double> latencies_ms;  // sorted
+  bench::CpuShares cpu;              // while the messages were offered
 
   double Quantile(double q) const {
     if (latencies_ms.empty()) return 0;
@@ -65,6 +66,7 @@ RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant&
   RateFigures figures;
   figures.offered = rate;
   figures.posted = load.ok;
+  figures.cpu = load.cpu;
   Clock::time_point last_reply = last_post;
   const auto requests = graph.Requests();
   for (std::size_t r = before; r < requests.size(); ++r) {
@@ -122,9 +124,11 @@ int main(int argc, char** argv) {
     tag += std::to_string(run);
     const auto figures =
         Measure(pipeline, graph, tenant, rate, std::chrono::seconds(seconds), conversations, tag);
-    std::printf("offered %5.0f msg/s: replied %zu/%zu at %6.1f msg/s  p50 %7.1f ms  p99 %7.1f ms\n",
-                rate, figures.replied, figures.posted, figures.reply_rate, figures.Quantile(0.5),
-                figures.Quantile(0.99));
+    std::printf(
+        "offered %5.0f msg/s: replied %zu/%zu at %6.1f msg/s  p50 %7.1f ms  p99 %7.1f ms  (cpu "
+        "idle %.0f%%, stolen %.0f%%)\n",
+        rate, figures.replied, figures.posted, figures.reply_rate, figures.Quantile(0.5),
+        figures.Quantile(0.99), figures.cpu.idle, figures.cpu.steal);
   }
   std::printf("targets: p50 < 15 ms and p99 < 50 ms at 200 msg/s\n");
   return 0;
