@@ -539,6 +539,44 @@ TEST_SUITE("database") {
     }
   }
 
+  TEST_CASE("deleting a business deletes every row of its tenant and none of another's") {
+    RequireMigratedDatabase();
+    const Tenant gone = SeedTenant("cascade-gone");
+    const Tenant kept = SeedTenant("cascade-kept");
+    pqxx::connection connection(OwnerUrl());
+    pqxx::work tx(connection);
+    tx.exec_params0("DELETE FROM businesses WHERE id = $1", gone.business_id);
+    for (const auto& table : kTenantTables) {
+      CAPTURE(table);
+      const std::string count =
+          "SELECT count(*) FROM " + table + " WHERE " + TenantColumn(table) + " = $1";
+      CHECK(tx.exec_params1(count, gone.business_id)[0].as<int>() == 0);
+      CHECK(tx.exec_params1(count, kept.business_id)[0].as<int>() >= 1);
+    }
+  }
+
+  TEST_CASE("a row cannot point at another tenant's parent, nor at a business that is not") {
+    RequireMigratedDatabase();
+    const Tenant a = SeedTenant("parent-a");
+    const Tenant b = SeedTenant("parent-b");
+    pqxx::connection connection(OwnerUrl());
+    // A's message in B's conversation, and a conversation of a business that does not exist.
+    CHECK(SqlStateOf([&] {
+            pqxx::work tx(connection);
+            tx.exec_params0(
+                "INSERT INTO messages (business_id, conversation_id, role, content, channel, "
+                "status) VALUES ($1, $2, 'user', 'x', 'whatsapp', 'received')",
+                a.business_id, b.conversation_id);
+          }) == "23503");
+    CHECK(SqlStateOf([&] {
+            pqxx::work tx(connection);
+            tx.exec_params0(
+                "INSERT INTO conversations (business_id, customer_id, channel) "
+                "VALUES (gen_random_uuid(), $1, 'whatsapp')",
+                a.customer_id);
+          }) == "23503");
+  }
+
   TEST_CASE("every table holding tenant rows has row-level security and a policy") {
     RequireMigratedDatabase();
     pqxx::connection connection(OwnerUrl());
