@@ -27,34 +27,38 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 struct IngestRoutes::Metrics {
-  explicit Metrics(prometheus::Registry& registry)
-      : requests(prometheus::BuildCounter()
+  explicit Metrics(std::shared_ptr<prometheus::Registry> shared)
+      : registry(std::move(shared)),
+        requests(prometheus::BuildCounter()
                      .Name("switchboard_http_requests_total")
                      .Help("HTTP requests answered, by route and status")
-                     .Register(registry)),
+                     .Register(*registry)),
         ack_latency(
             prometheus::BuildHistogram()
                 .Name("switchboard_ingest_ack_latency_seconds")
                 .Help("From a delivery's arrival to the broker's acknowledgement of all "
                       "its records")
-                .Register(registry)
+                .Register(*registry)
                 .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01,
                                                                  0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                                                  2.5, 5})),
         queue_depth(prometheus::BuildGauge()
                         .Name("switchboard_producer_queue_depth")
                         .Help("Records handed to the producer and not yet acknowledged or failed")
-                        .Register(registry)
+                        .Register(*registry)
                         .Add({})),
         produced(prometheus::BuildCounter()
                      .Name("switchboard_records_produced_total")
                      .Help("Records the broker acknowledged, by topic")
-                     .Register(registry)),
+                     .Register(*registry)),
         failed(prometheus::BuildCounter()
                    .Name("switchboard_records_failed_total")
                    .Help("Records the broker did not acknowledge in time, by topic")
-                   .Register(registry)) {}
+                   .Register(*registry)) {}
 
+  // Owned here too: a delivery report can arrive after the routes are gone (the producer's
+  // final flush), and its callback still counts into these metrics.
+  std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Histogram& ack_latency;
   prometheus::Gauge& queue_depth;
@@ -100,7 +104,7 @@ IngestRoutes::IngestRoutes(IngestSettings settings, ProduceFunction produce, Ops
     : settings_(std::move(settings)),
       produce_(std::move(produce)),
       ops_(std::move(ops)),
-      metrics_(std::make_shared<Metrics>(*ops_.registry)) {}
+      metrics_(std::make_shared<Metrics>(ops_.registry)) {}
 
 IngestRoutes::~IngestRoutes() = default;
 

@@ -113,6 +113,32 @@ TEST_CASE("a signed delivery is 200 once the broker holds the raw body and every
   CHECK(FindHeader(t.produced[1].headers, "trace-id") == trace);
 }
 
+TEST_CASE("an acknowledgement arriving after the routes and their registry are gone is harmless") {
+  // The producer's final flush can report records after the routes were destroyed; the
+  // callbacks still count into the routes' metrics, whose registry only the routes owned.
+  boost::asio::io_context io;
+  std::vector<DeliveryCallback> late;
+  {
+    ingest::IngestRoutes routes(
+        {.meta_app_secrets = {kSecret},
+         .meta_verify_token = "verify-me",
+         .ack_timeout = std::chrono::milliseconds(20)},
+        [&late](const OutboundRecord&, DeliveryCallback done) { late.push_back(std::move(done)); },
+        OpsProbe{[] { return true; }, std::make_shared<prometheus::Registry>()});
+    HttpRequest request{http::verb::post, "/webhooks/meta", 11};
+    request.body() = kBody;
+    request.set("X-Hub-Signature-256", Sign(kBody));
+    auto result =
+        boost::asio::co_spawn(io, routes.Handle(std::move(request)), boost::asio::use_future);
+    io.run();
+    CHECK(result.get().result() == http::status::service_unavailable);
+  }
+  REQUIRE(late.size() == 2);
+  for (DeliveryCallback& done : late) done(std::nullopt);
+  io.restart();
+  io.run();
+}
+
 TEST_CASE("each delivery gets its own trace id: 32 lowercase hex digits") {
   RoutesUnderTest t(Broker::kAcks);
   std::set<std::string> traces;
