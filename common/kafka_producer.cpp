@@ -1,5 +1,9 @@
 #include "common/kafka_producer.hpp"
 
+#include <librdkafka/rdkafka.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <mutex>
 
@@ -52,19 +56,37 @@ KafkaProducer::KafkaProducer(const Options& options)
   }
   producer_.reset(RdKafka::Producer::create(conf.get(), error));
   if (!producer_) throw ConfigError("cannot create Kafka producer: " + error);
+  if (options_.reports_on != nullptr) {
+    reports_ = rd_kafka_queue_get_main(producer_->c_ptr());
+    rd_kafka_queue_cb_event_enable(reports_, &KafkaProducer::OnReportsQueued, this);
+    return;
+  }
   poller_ = std::thread([this] {
     while (!stopping_.load(std::memory_order_relaxed)) producer_->poll(50);
   });
 }
 
+void KafkaProducer::OnReportsQueued(rd_kafka_t* /*handle*/, void* self) {
+  // Called by a librdkafka thread when the queue of reports was empty and got one; it may not
+  // call librdkafka, so the serving is posted. poll(0) serves every report queued by then; a
+  // report queued later finds the queue empty again and triggers another post.
+  auto* producer = static_cast<KafkaProducer*>(self);
+  boost::asio::post(*producer->options_.reports_on, [producer] { producer->producer_->poll(0); });
+}
+
 KafkaProducer::~KafkaProducer() {
+  if (reports_ != nullptr) {
+    // From here on Flush serves the reports on this thread.
+    rd_kafka_queue_cb_event_enable(reports_, nullptr, nullptr);
+  }
   const int left = Flush(options_.delivery_timeout);
   if (left > 0) {
     Log(LogLevel::kError, "producer closed with unacknowledged records", {{"records", left}});
   }
   stopping_ = true;
-  poller_.join();
+  if (poller_.joinable()) poller_.join();
   producer_->poll(0);
+  if (reports_ != nullptr) rd_kafka_queue_destroy(reports_);
 }
 
 void KafkaProducer::Produce(const OutboundRecord& record, DeliveryCallback on_delivery) {

@@ -15,11 +15,17 @@
 namespace RdKafka {
 class Producer;
 }
+namespace boost::asio {
+class io_context;
+}
+struct rd_kafka_queue_s;
+struct rd_kafka_s;
 
 namespace switchboard {
 
-/// Called once per record from the producer's poll thread: no error means every in-sync replica
-/// has the record (acks=all). Must not block and must not throw.
+/// Called once per record from the producer's poll thread, or from a thread of
+/// Options::reports_on: no error means every in-sync replica has the record (acks=all). Must not
+/// block and must not throw.
 using DeliveryCallback = std::function<void(const std::optional<Error>& error)>;
 
 /// An idempotent (acks=all) producer whose poll loop runs on its own thread.
@@ -35,6 +41,11 @@ class KafkaProducer final {
     /// to every hop (pipeline_bench at 100 msg/s: p50 10.2 ms with 1 ms, 7.4 ms with 0); under
     /// load records still share requests while earlier ones are in flight. Ingest sets its own.
     std::chrono::milliseconds linger{0};
+    /// When set, delivery reports run on this io_context's threads: librdkafka signals when
+    /// reports are queued, and a handler posted to `reports_on` serves them. Without it a
+    /// thread of the producer's own waits for them, and every report crosses one more thread.
+    /// `reports_on` must outlive the producer and must not run after it is destroyed.
+    boost::asio::io_context* reports_on = nullptr;
   };
 
   /// Throws ConfigError when librdkafka refuses the configuration.
@@ -62,12 +73,14 @@ class KafkaProducer final {
 
  private:
   class DeliveryReporter;
+  static void OnReportsQueued(rd_kafka_s* handle, void* self);
 
   Options options_;
   std::unique_ptr<DeliveryReporter> reporter_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  rd_kafka_queue_s* reports_ = nullptr;  // with reports_on: the queue whose reports it serves
   std::atomic<bool> stopping_{false};
-  std::thread poller_;  // last: it uses producer_
+  std::thread poller_;  // last: it uses producer_ (only without reports_on)
 };
 
 }  // namespace switchboard

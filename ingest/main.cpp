@@ -62,7 +62,8 @@ int Run() {
   KafkaProducer producer({.brokers = brokers,
                           .client_id = "switchboard-ingest",
                           .delivery_timeout = settings.ack_timeout,
-                          .linger = EnvMillis("INGEST_LINGER_MS", std::chrono::milliseconds(1))});
+                          .linger = EnvMillis("INGEST_LINGER_MS", std::chrono::milliseconds(1)),
+                          .reports_on = &io});
   auto registry = std::make_shared<prometheus::Registry>();
   OpsProbe ops{[&producer] { return producer.BrokerReachable(std::chrono::milliseconds(500)); },
                registry};

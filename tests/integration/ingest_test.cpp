@@ -29,7 +29,11 @@ constexpr char kSecret[] = "integration-secret";
 struct IngestUnderTest {
   IngestUnderTest()
       : brokers(RequireEnv("KAFKA_BROKERS")),
-        producer({.brokers = brokers, .client_id = "ingest-test", .delivery_timeout = 4000ms}),
+        // Delivery reports on the server's threads, as in switchboard-ingest.
+        producer({.brokers = brokers,
+                  .client_id = "ingest-test",
+                  .delivery_timeout = 4000ms,
+                  .reports_on = &io}),
         routes(
             {.meta_app_secrets = {kSecret}, .meta_verify_token = "t", .ack_timeout = 4000ms},
             [this](const OutboundRecord& record, DeliveryCallback done) {
