@@ -23,12 +23,13 @@ struct rd_kafka_s;
 
 namespace switchboard {
 
-/// Called once per record from the producer's poll thread, or from a thread of
-/// Options::reports_on: no error means every in-sync replica has the record (acks=all). Must not
-/// block and must not throw.
+/// Called once per record from the producer's poll thread, a thread of Options::reports_on, or a
+/// thread in Flush (also the destructor's): no error means every in-sync replica has the record
+/// (acks=all). Must not block and must not throw.
 using DeliveryCallback = std::function<void(const std::optional<Error>& error)>;
 
-/// An idempotent (acks=all) producer whose poll loop runs on its own thread.
+/// An idempotent (acks=all) producer. Delivery reports are served by a thread of its own, or on
+/// the threads of Options::reports_on.
 class KafkaProducer final {
  public:
   struct Options {
