@@ -72,32 +72,33 @@ struct Known {
   std::optional<KnownCustomer> customer;
 };
 
+/// The text of Lookup with the stored message matched by `dedupe_key`.
+std::string LookupSql(std::string_view dedupe_key) {
+  return "SELECT stored.id, stored.conversation_id, stored.customer_id, "
+         "  i.customer_id AS identity_customer_id, NULLIF(k.name, '') IS NULL AS name_missing, "
+         "  k.phone IS NULL AS phone_missing "
+         "FROM (VALUES (1)) AS one "
+         "LEFT JOIN (SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
+         "  JOIN conversations AS c ON c.business_id = m.business_id AND c.id = m.conversation_id "
+         "  WHERE m.business_id = $1 AND " +
+         std::string(dedupe_key) +
+         ") AS stored ON true "
+         "LEFT JOIN customer_identities AS i "
+         "  ON i.business_id = $1 AND i.channel = $2 AND i.external_id = $3 "
+         "LEFT JOIN customers AS k ON k.business_id = $1 AND k.id = i.customer_id";
+}
+
 /// One statement, one round trip: the stored message (always at most one row: both dedupe keys
 /// are unique) beside the sender's identity.
 Known Lookup(pqxx::transaction_base& tx, const std::string& business_id,
              const InboundMessage& message) {
-  static constexpr char kStored[] =
-      "SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
-      "JOIN conversations AS c ON c.business_id = m.business_id AND c.id = m.conversation_id "
-      "WHERE m.business_id = $1 AND ";
-  static constexpr char kIdentity[] =
-      ") AS stored ON true "
-      "LEFT JOIN customer_identities AS i "
-      "  ON i.business_id = $1 AND i.channel = $2 AND i.external_id = $3 "
-      "LEFT JOIN customers AS k ON k.business_id = $1 AND k.id = i.customer_id";
-  static constexpr char kColumns[] =
-      "SELECT stored.id, stored.conversation_id, stored.customer_id, "
-      "  i.customer_id AS identity_customer_id, NULLIF(k.name, '') IS NULL AS name_missing, "
-      "  k.phone IS NULL AS phone_missing "
-      "FROM (VALUES (1)) AS one LEFT JOIN (";
+  static const std::string kByEventId = LookupSql("m.event_id = $4");
+  static const std::string kByPlatformId =
+      LookupSql("m.channel = $2 AND m.platform_message_id = $4");
+  const bool by_event_id = message.platform_message_id.empty();
   const pqxx::result rows =
-      message.platform_message_id.empty()
-          ? db::Exec(tx, std::string(kColumns) + kStored + "m.event_id = $4" + kIdentity,
-                     business_id, message.channel, message.sender_id, message.event_id)
-          : db::Exec(tx,
-                     std::string(kColumns) + kStored +
-                         "m.channel = $2 AND m.platform_message_id = $4" + kIdentity,
-                     business_id, message.channel, message.sender_id, message.platform_message_id);
+      db::Exec(tx, by_event_id ? kByEventId : kByPlatformId, business_id, message.channel,
+               message.sender_id, by_event_id ? message.event_id : message.platform_message_id);
   const pqxx::row row = rows.at(0);
   Known known;
   if (!row["id"].is_null()) {
