@@ -314,21 +314,20 @@ TEST_CASE("agent: a handed-off conversation gets no AI reply") {
 TEST_CASE("agent: a turn whose conversation or business is gone is a dead letter naming it") {
   const auto tenant = testing::SeedTenant(DentalWithKnowledge());
   const Turn turn = SeedTurn(tenant, "Is anyone there?");
+  const auto remove = [](const std::string& sql, const std::string& id) {
+    pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+    pqxx::work tx(connection);
+    tx.exec_params0(sql, id);
+    tx.commit();
+  };
   std::string expected;
-  std::string removal;
   SUBCASE("the conversation") {
     expected = "unknown conversation " + turn.conversation_id;
-    removal = "DELETE FROM conversations WHERE business_id = $1 AND id = $2";
+    remove("DELETE FROM conversations WHERE id = $1", turn.conversation_id);
   }
   SUBCASE("the business") {
     expected = "unknown business " + turn.business_id;
-    removal = "DELETE FROM businesses WHERE id = $1 AND $2::uuid IS NOT NULL";
-  }
-  {
-    pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
-    pqxx::work tx(connection);
-    tx.exec_params0(removal, turn.business_id, turn.conversation_id);
-    tx.commit();
+    remove("DELETE FROM businesses WHERE id = $1", turn.business_id);
   }
   Agent agent;
 
