@@ -114,6 +114,8 @@ void Print(const char* name, const bench::LoadFigures& figures) {
       "stolen %.0f%%)\n",
       name, figures.Rate(), figures.Quantile(0.50), figures.Quantile(0.99), figures.ok,
       figures.failed, figures.cpu.idle, figures.cpu.steal);
+  std::printf("%-34s CPU ms per request: client %.4f, server %.4f, rest of the machine %.4f\n", "",
+              figures.cost.client_ms, figures.cost.server_ms, figures.cost.rest_ms);
 }
 
 }  // namespace
@@ -137,16 +139,17 @@ int main(int argc, char** argv) {
   const pid_t bare = StartBareServer(bare_port);
   WaitHealthy(bare_port);
   bench::RunLoad(bare_port, connections, 1s, 0, Delivery);  // warm-up
-  const auto baseline = bench::RunLoad(bare_port, connections, duration, 0, Delivery);
+  const auto baseline = bench::RunLoad(bare_port, connections, duration, 0, Delivery, bare);
   Stop(bare);
 
   const unsigned short ingest_port = FreePort();
   const pid_t server = StartIngest(ingest, ingest_port, brokers);
   WaitHealthy(ingest_port);
   bench::RunLoad(ingest_port, connections, 2s, 0, Delivery);  // warm-up: connections, metadata
-  const auto peak = bench::RunLoad(ingest_port, connections, duration, 0, Delivery);
+  const auto peak = bench::RunLoad(ingest_port, connections, duration, 0, Delivery, server);
   const double half_rate = peak.Rate() / 2;
-  const auto paced = bench::RunLoad(ingest_port, connections, duration, half_rate, Delivery);
+  const auto paced =
+      bench::RunLoad(ingest_port, connections, duration, half_rate, Delivery, server);
   const double rss = bench::PeakRssMiB(server);
   const int exit_code = Stop(server);
 

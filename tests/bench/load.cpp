@@ -1,5 +1,7 @@
 #include "tests/bench/load.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -8,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace switchboard::bench {
@@ -40,6 +43,55 @@ CpuShares SharesBetween(const std::vector<long long>& before, const std::vector<
   return {.idle = percent(3), .steal = percent(7)};
 }
 
+/// The CPU time the machine spent working (user, nice, system, irq, softirq: not idle, waiting
+/// for I/O or stolen), in clock ticks; -1 when unreadable.
+long long BusyTicks(const std::vector<long long>& ticks) {
+  if (ticks.size() != 8) return -1;
+  return ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6];
+}
+
+/// User plus system time of process `pid` ("self" for this one) in clock ticks; -1 when
+/// unreadable.
+long long ProcessTicks(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return -1;
+  // After the command name (in parentheses, may hold spaces): state, then utime and stime as the
+  // 12th and 13th fields.
+  std::istringstream fields(line.substr(line.rfind(')') + 1));
+  std::string field;
+  for (int i = 0; i < 11; ++i) fields >> field;
+  long long user = 0;
+  long long system = 0;
+  if (!(fields >> user >> system)) return -1;
+  return user + system;
+}
+
+/// What the machine, this process and the server had spent so far, in clock ticks.
+struct Spent {
+  std::vector<long long> machine = CpuTicks();
+  long long client = ProcessTicks("self");
+  long long server = -1;
+};
+
+CpuPerRequest CostBetween(const Spent& before, const Spent& after, std::size_t requests) {
+  CpuPerRequest cost;
+  if (requests == 0 || before.client < 0 || after.client < 0) return cost;
+  const double ms_per_tick = 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto per_request = [&](long long ticks) {
+    return static_cast<double>(ticks) * ms_per_tick / static_cast<double>(requests);
+  };
+  const long long client = after.client - before.client;
+  cost.client_ms = per_request(client);
+  const long long busy_before = BusyTicks(before.machine);
+  const long long busy_after = BusyTicks(after.machine);
+  if (before.server < 0 || after.server < 0 || busy_before < 0 || busy_after < 0) return cost;
+  const long long server = after.server - before.server;
+  cost.server_ms = per_request(server);
+  cost.rest_ms = per_request(std::max(0LL, busy_after - busy_before - client - server));
+  return cost;
+}
+
 }  // namespace
 
 double LoadFigures::Quantile(double q) const {
@@ -49,13 +101,18 @@ double LoadFigures::Quantile(double q) const {
 }
 
 LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseconds duration,
-                    double rate_per_second,
-                    const std::function<PlannedRequest(std::size_t)>& next) {
+                    double rate_per_second, const std::function<PlannedRequest(std::size_t)>& next,
+                    int server_pid) {
   using Clock = std::chrono::steady_clock;
   std::atomic<std::size_t> sequence{0};
   std::mutex mutex;
   LoadFigures figures;
-  const auto ticks_before = CpuTicks();
+  const auto spent = [server_pid] {
+    Spent now;
+    if (server_pid != 0) now.server = ProcessTicks(std::to_string(server_pid));
+    return now;
+  };
+  const Spent before = spent();
   const auto start = Clock::now();
   const auto end = start + duration;
   const auto interval = rate_per_second > 0
@@ -107,7 +164,9 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
   for (int i = 0; i < connections; ++i) threads.emplace_back(client, i);
   for (auto& thread : threads) thread.join();
   figures.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  figures.cpu = SharesBetween(ticks_before, CpuTicks());
+  const Spent after = spent();
+  figures.cpu = SharesBetween(before.machine, after.machine);
+  figures.cost = CostBetween(before, after, figures.ok);
   std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
   return figures;
 }

@@ -15,6 +15,15 @@ struct CpuShares {
   double steal = -1;
 };
 
+/// CPU time spent during a run, in milliseconds per successful request: by this process (the
+/// load generator), by the server under test, and by everything else on the machine (for ingest:
+/// the Kafka broker). -1 when unreadable.
+struct CpuPerRequest {
+  double client_ms = -1;
+  double server_ms = -1;
+  double rest_ms = -1;
+};
+
 /// What one load run measured.
 struct LoadFigures {
   double seconds = 0;
@@ -22,6 +31,7 @@ struct LoadFigures {
   std::size_t failed = 0;
   std::vector<double> latencies_ms;  ///< of successful requests, sorted
   CpuShares cpu;
+  CpuPerRequest cost;  ///< server_ms and rest_ms only when RunLoad was given the server's pid
 
   double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   /// The latency at quantile `q` (0..1) in milliseconds; 0 without samples.
@@ -38,8 +48,10 @@ struct PlannedRequest {
 /// Sends requests over `connections` keep-alive connections to 127.0.0.1:`port` for `duration`.
 /// `rate_per_second` 0 sends as fast as each connection can (closed loop); otherwise each
 /// connection paces itself to its share of the rate. `next(i)` gives the i-th request.
+/// `server_pid`, when not 0, is the process under test, whose CPU time is accounted apart.
 LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseconds duration,
-                    double rate_per_second, const std::function<PlannedRequest(std::size_t)>& next);
+                    double rate_per_second, const std::function<PlannedRequest(std::size_t)>& next,
+                    int server_pid = 0);
 
 /// The peak resident set (VmHWM) of process `pid` in MiB, or -1 when unreadable.
 double PeakRssMiB(int pid);
