@@ -69,10 +69,16 @@ long long ProcessTicks(const std::string& pid) {
 
 /// What the machine, this process and the server had spent so far, in clock ticks.
 struct Spent {
-  std::vector<long long> machine = CpuTicks();
-  long long client = ProcessTicks("self");
-  long long server = -1;
+  std::vector<long long> machine;
+  long long client;
+  long long server;  ///< -1 without a server pid
 };
+
+Spent SpentSoFar(int server_pid) {
+  return {.machine = CpuTicks(),
+          .client = ProcessTicks("self"),
+          .server = server_pid != 0 ? ProcessTicks(std::to_string(server_pid)) : -1};
+}
 
 CpuPerRequest CostBetween(const Spent& before, const Spent& after, std::size_t requests) {
   CpuPerRequest cost;
@@ -107,12 +113,7 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
   std::atomic<std::size_t> sequence{0};
   std::mutex mutex;
   LoadFigures figures;
-  const auto spent = [server_pid] {
-    Spent now;
-    if (server_pid != 0) now.server = ProcessTicks(std::to_string(server_pid));
-    return now;
-  };
-  const Spent before = spent();
+  const Spent before = SpentSoFar(server_pid);
   const auto start = Clock::now();
   const auto end = start + duration;
   const auto interval = rate_per_second > 0
@@ -164,7 +165,7 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
   for (int i = 0; i < connections; ++i) threads.emplace_back(client, i);
   for (auto& thread : threads) thread.join();
   figures.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const Spent after = spent();
+  const Spent after = SpentSoFar(server_pid);
   figures.cpu = SharesBetween(before.machine, after.machine);
   figures.cost = CostBetween(before, after, figures.ok);
   std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
