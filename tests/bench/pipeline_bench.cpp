@@ -2,21 +2,28 @@
 // as its real binary, the broker and database from the environment (tests/run's or up's env
 // file), a fake Graph API that timestamps each reply. Not a test: it prints figures.
 //
-//   pipeline_bench [--seconds S] [--rates 200,400,800] [--conversations N]
+//   pipeline_bench [--seconds S] [--rates 200,400,800] [--conversations N] [--repeat R]
+//
+// With --repeat R each rate is measured R times in a row, and the medians of p50 and p99 over the
+// runs are printed with how many runs met both targets: on a shared machine one run says little.
 #define DOCTEST_CONFIG_IMPLEMENT  // the test-support helpers report failures through doctest
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
 
 #include "tests/bench/load.hpp"
 #include "tests/support/fake_graph_api.hpp"
 #include "tests/support/fake_llm.hpp"
+#include "tests/support/kafka_reader.hpp"  // RequireEnv
 #include "tests/support/pipeline.hpp"
 #include "tests/support/tenant_seed.hpp"
 
@@ -34,6 +41,7 @@ struct RateFigures {
   double reply_rate = 0;
   std::vector<double> latencies_ms;  // sorted
   bench::CpuShares cpu;              // while the messages were offered
+  std::int64_t maintenance = 0;      // autovacuum runs that finished meanwhile
 
   double Quantile(double q) const {
     if (latencies_ms.empty()) return 0;
@@ -41,11 +49,35 @@ struct RateFigures {
   }
 };
 
+constexpr double kTargetRate = 200;
+constexpr double kTargetP50Ms = 15;
+constexpr double kTargetP99Ms = 50;
+
+/// Vacuums and analyses that autovacuum finished so far on the database's tables. Each takes
+/// CPU from the pipeline at a moment of its own choosing (an ANALYZE of the messages table
+/// costs ~0.2 s of a core), so a run is told whether it overlapped one.
+std::int64_t AutovacuumRuns(pqxx::connection& database) {
+  pqxx::nontransaction tx(database);
+  return tx
+      .exec1(
+          "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) "
+          "FROM pg_stat_user_tables")[0]
+      .as<std::int64_t>();
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
 /// Offers `rate` messages/s for `duration`, then waits up to 30 s for the replies, and matches
 /// each reply at the fake Graph API to its webhook by the text ("You said: <tag> <n>").
 RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant& tenant,
-                    double rate, std::chrono::seconds duration, int conversations,
-                    const std::string& tag) {
+                    pqxx::connection& database, double rate, std::chrono::seconds duration,
+                    int conversations, const std::string& tag) {
+  const std::int64_t maintenance_before = AutovacuumRuns(database);
   std::mutex mutex;
   std::map<std::size_t, Clock::time_point> posted_at;
   const std::size_t before = graph.Requests().size();
@@ -64,6 +96,7 @@ RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant&
   const auto last_post = Clock::now();
   graph.WaitForRequests(before + load.ok, 30s);
   RateFigures figures;
+  figures.maintenance = AutovacuumRuns(database) - maintenance_before;
   figures.offered = rate;
   figures.posted = load.ok;
   figures.cpu = load.cpu;
@@ -95,11 +128,13 @@ int main(int argc, char** argv) {
   doctest::Context context;  // lets the helpers' FAIL() report instead of aborting silently
   int seconds = 10;
   int conversations = 100;
+  int repeat = 1;
   std::vector<double> rates = {200, 400, 800};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--seconds") seconds = std::stoi(argv[i + 1]);
     if (flag == "--conversations") conversations = std::stoi(argv[i + 1]);
+    if (flag == "--repeat") repeat = std::max(1, std::stoi(argv[i + 1]));
     if (flag == "--rates") {
       rates.clear();
       std::stringstream list(argv[i + 1]);
@@ -115,21 +150,39 @@ int main(int argc, char** argv) {
   Pipeline pipeline({.graph_base_url = graph.Url(), .llm_base_url = llm.Url() + "/v1"});
   std::printf(
       "pipeline_bench: webhook -> ingest -> resolver -> agent (LLM 0 ms) -> sender -> "
-      "Graph API; %d conversations, %d s per rate\n",
-      conversations, seconds);
-  Measure(pipeline, graph, tenant, 50, 3s, conversations, "warmup");
-  for (std::size_t run = 0; run < rates.size(); ++run) {
-    const double rate = rates[run];
-    std::string tag = "run";  // each run's own message ids and texts, also for a repeated rate
-    tag += std::to_string(run);
-    const auto figures =
-        Measure(pipeline, graph, tenant, rate, std::chrono::seconds(seconds), conversations, tag);
-    std::printf(
-        "offered %5.0f msg/s: replied %zu/%zu at %6.1f msg/s  p50 %7.1f ms  p99 %7.1f ms  (cpu "
-        "idle %.0f%%, stolen %.0f%%)\n",
-        rate, figures.replied, figures.posted, figures.reply_rate, figures.Quantile(0.5),
-        figures.Quantile(0.99), figures.cpu.idle, figures.cpu.steal);
+      "Graph API; %d conversations, %d s per run, %d run(s) per rate\n",
+      conversations, seconds, repeat);
+  pqxx::connection database(RequireEnv("DATABASE_URL"));
+  Measure(pipeline, graph, tenant, database, 50, 3s, conversations, "warmup");
+  int run = 0;  // each run's own message ids and texts, also for a repeated rate
+  for (const double rate : rates) {
+    std::vector<double> p50s;
+    std::vector<double> p99s;
+    int met = 0;
+    for (int r = 0; r < repeat; ++r) {
+      const auto figures =
+          Measure(pipeline, graph, tenant, database, rate, std::chrono::seconds(seconds),
+                  conversations, "run" + std::to_string(run++));
+      p50s.push_back(figures.Quantile(0.5));
+      p99s.push_back(figures.Quantile(0.99));
+      if (p50s.back() < kTargetP50Ms && p99s.back() < kTargetP99Ms) ++met;
+      std::printf(
+          "offered %5.0f msg/s: replied %zu/%zu at %6.1f msg/s  p50 %7.1f ms  p99 %7.1f ms  (cpu "
+          "idle %.0f%%, stolen %.0f%%; autovacuum runs %lld)\n",
+          rate, figures.replied, figures.posted, figures.reply_rate, p50s.back(), p99s.back(),
+          figures.cpu.idle, figures.cpu.steal, static_cast<long long>(figures.maintenance));
+    }
+    if (repeat > 1) {
+      const auto [p50_low, p50_high] = std::minmax_element(p50s.begin(), p50s.end());
+      const auto [p99_low, p99_high] = std::minmax_element(p99s.begin(), p99s.end());
+      std::printf(
+          "  %5.0f msg/s, %d runs: median p50 %.1f ms (%.1f-%.1f), median p99 %.1f ms "
+          "(%.1f-%.1f); p50 < %.0f ms and p99 < %.0f ms in %d of %d\n",
+          rate, repeat, Median(p50s), *p50_low, *p50_high, Median(p99s), *p99_low, *p99_high,
+          kTargetP50Ms, kTargetP99Ms, met, repeat);
+    }
   }
-  std::printf("targets: p50 < 15 ms and p99 < 50 ms at 200 msg/s\n");
+  std::printf("targets: p50 < %.0f ms and p99 < %.0f ms at %.0f msg/s\n", kTargetP50Ms,
+              kTargetP99Ms, kTargetRate);
   return 0;
 }
