@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -36,8 +37,10 @@ using Clock = std::chrono::steady_clock;
 
 struct RateFigures {
   double offered = 0;
-  std::size_t posted = 0;
-  std::size_t replied = 0;
+  std::size_t posted = 0;      // acknowledged by ingest (200)
+  std::size_t refused = 0;     // answered otherwise; the message may still be answered
+  std::size_t replied = 0;     // messages with a reply
+  std::size_t duplicates = 0;  // replies beyond the first to a message
   double reply_rate = 0;
   std::vector<double> latencies_ms;  // sorted
   bench::CpuShares cpu;              // while the messages were offered
@@ -72,15 +75,29 @@ double Median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-/// Offers `rate` messages/s for `duration`, then waits up to 30 s for the replies, and matches
-/// each reply at the fake Graph API to its webhook by the text ("You said: <tag> <n>").
+/// The message index n of a reply "You said: <tag> <n>" at the fake Graph API, or nullopt for
+/// any other request.
+std::optional<std::size_t> RepliedIndex(const RecordedRequest& request, const std::string& tag) {
+  rapidjson::Document body;
+  body.Parse(request.body.c_str());
+  if (!body.IsObject() || !body.HasMember("text") || !body["text"].IsObject()) return std::nullopt;
+  const std::string text = body["text"]["body"].GetString();
+  const std::string prefix = "You said: " + tag + " ";
+  if (text.rfind(prefix, 0) != 0) return std::nullopt;
+  return std::stoul(text.substr(prefix.size()));
+}
+
+/// Offers `rate` messages/s for `duration`, then waits up to 30 s until every acknowledged
+/// message of the run is answered, matching each reply at the fake Graph API to its webhook by
+/// the text ("You said: <tag> <n>"): replies of other runs or a second reply to a message do not
+/// stand in for a missing one.
 RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant& tenant,
                     pqxx::connection& database, double rate, std::chrono::seconds duration,
                     int conversations, const std::string& tag) {
   const std::int64_t maintenance_before = AutovacuumRuns(database);
   std::mutex mutex;
   std::map<std::size_t, Clock::time_point> posted_at;
-  const std::size_t before = graph.Requests().size();
+  std::size_t scanned = graph.Requests().size();
   const auto load = bench::RunLoad(pipeline.IngestPort(), 8, duration, rate, [&](std::size_t i) {
     const std::string wa_id = "4917" + std::to_string(2000000 + i % conversations);
     std::string body =
@@ -94,27 +111,33 @@ RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant&
         "/webhooks/meta", body, {{"X-Hub-Signature-256", pipeline.Sign(body)}}};
   });
   const auto last_post = Clock::now();
-  graph.WaitForRequests(before + load.ok, 30s);
   RateFigures figures;
+  std::map<std::size_t, Clock::time_point> replied_at;  // the first reply to each message
+  const auto deadline = last_post + 30s;
+  for (;;) {
+    const auto requests = graph.Requests();
+    for (; scanned < requests.size(); ++scanned) {
+      const auto index = RepliedIndex(requests[scanned], tag);
+      if (index && !replied_at.emplace(*index, requests[scanned].arrived).second) {
+        ++figures.duplicates;
+      }
+    }
+    const auto now = Clock::now();
+    if (replied_at.size() >= load.ok || now >= deadline) break;
+    graph.WaitForRequests(scanned + 1,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+  }
   figures.maintenance = AutovacuumRuns(database) - maintenance_before;
   figures.offered = rate;
   figures.posted = load.ok;
+  figures.refused = load.failed;
   figures.cpu = load.cpu;
+  figures.replied = replied_at.size();
   Clock::time_point last_reply = last_post;
-  const auto requests = graph.Requests();
-  for (std::size_t r = before; r < requests.size(); ++r) {
-    rapidjson::Document body;
-    body.Parse(requests[r].body.c_str());
-    if (!body.IsObject() || !body.HasMember("text")) continue;
-    const std::string text = body["text"]["body"].GetString();
-    const std::string prefix = "You said: " + tag + " ";
-    if (text.rfind(prefix, 0) != 0) continue;
-    const std::size_t i = std::stoul(text.substr(prefix.size()));
-    std::lock_guard lock(mutex);
+  for (const auto& [index, arrived] : replied_at) {
     figures.latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(requests[r].arrived - posted_at.at(i)).count());
-    last_reply = std::max(last_reply, requests[r].arrived);
-    ++figures.replied;
+        std::chrono::duration<double, std::milli>(arrived - posted_at.at(index)).count());
+    last_reply = std::max(last_reply, arrived);
   }
   std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
   figures.reply_rate =
@@ -168,9 +191,11 @@ int main(int argc, char** argv) {
       if (p50s.back() < kTargetP50Ms && p99s.back() < kTargetP99Ms) ++met;
       std::printf(
           "offered %5.0f msg/s: replied %zu/%zu at %6.1f msg/s  p50 %7.1f ms  p99 %7.1f ms  (cpu "
-          "idle %.0f%%, stolen %.0f%%; autovacuum runs %lld)\n",
+          "idle %.0f%%, stolen %.0f%%; autovacuum runs %lld; posts refused %zu, duplicate "
+          "replies %zu)\n",
           rate, figures.replied, figures.posted, figures.reply_rate, p50s.back(), p99s.back(),
-          figures.cpu.idle, figures.cpu.steal, static_cast<long long>(figures.maintenance));
+          figures.cpu.idle, figures.cpu.steal, static_cast<long long>(figures.maintenance),
+          figures.refused, figures.duplicates);
     }
     if (repeat > 1) {
       const auto [p50_low, p50_high] = std::minmax_element(p50s.begin(), p50s.end());
