@@ -80,17 +80,20 @@ double Median(std::vector<double> values) {
 std::optional<std::size_t> RepliedIndex(const RecordedRequest& request, const std::string& tag) {
   rapidjson::Document body;
   body.Parse(request.body.c_str());
-  if (!body.IsObject() || !body.HasMember("text") || !body["text"].IsObject()) return std::nullopt;
+  if (!body.IsObject() || !body.HasMember("text") || !body["text"].IsObject() ||
+      !body["text"].HasMember("body") || !body["text"]["body"].IsString()) {
+    return std::nullopt;
+  }
   const std::string text = body["text"]["body"].GetString();
   const std::string prefix = "You said: " + tag + " ";
   if (text.rfind(prefix, 0) != 0) return std::nullopt;
   return std::stoul(text.substr(prefix.size()));
 }
 
-/// Offers `rate` messages/s for `duration`, then waits up to 30 s until every acknowledged
-/// message of the run is answered, matching each reply at the fake Graph API to its webhook by
-/// the text ("You said: <tag> <n>"): replies of other runs or a second reply to a message do not
-/// stand in for a missing one.
+/// Offers `rate` messages/s for `duration`, then waits up to 30 s until as many of the run's
+/// messages are answered as ingest acknowledged, matching each reply at the fake Graph API to its
+/// webhook by the text ("You said: <tag> <n>"): replies of other runs or a second reply to a
+/// message do not stand in for a missing one.
 RateFigures Measure(Pipeline& pipeline, FakeGraphApi& graph, const SeededTenant& tenant,
                     pqxx::connection& database, double rate, std::chrono::seconds duration,
                     int conversations, const std::string& tag) {
