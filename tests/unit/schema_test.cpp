@@ -1,20 +1,15 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <rapidjson/schema.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/dead_letter.hpp"
 #include "common/kafka_record.hpp"
 #include "ingest/meta_webhook.hpp"
+#include "tests/support/topic_schema.hpp"
 
 namespace {
 
@@ -23,65 +18,17 @@ namespace ingest = switchboard::ingest;
 
 const std::filesystem::path kSourceDir = SWITCHBOARD_SOURCE_DIR;
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using switchboard::testing::ReadSourceFile;
+using switchboard::testing::SchemaForTopic;
+using switchboard::testing::TopicSchema;
 
-/// One schema file from schemas/, parsed and compiled.
-struct TopicSchema {
-  explicit TopicSchema(const std::string& file) : name(file) {
-    document.Parse(ReadFile(kSourceDir / "schemas" / file).c_str());
-    REQUIRE_MESSAGE(!document.HasParseError(), file << " is not JSON");
-    compiled = std::make_unique<rapidjson::SchemaDocument>(document);
-  }
-
-  /// Empty when `json` is valid, else where and why it is not.
-  std::string Problems(const rapidjson::Value& json) const {
-    rapidjson::SchemaValidator validator(*compiled);
-    if (json.Accept(validator)) return "";
-    rapidjson::StringBuffer schema_path;
-    rapidjson::StringBuffer document_path;
-    validator.GetInvalidSchemaPointer().StringifyUriFragment(schema_path);
-    validator.GetInvalidDocumentPointer().StringifyUriFragment(document_path);
-    return name + ": keyword '" + validator.GetInvalidSchemaKeyword() + "' at schema " +
-           schema_path.GetString() + ", document " + document_path.GetString();
-  }
-
-  std::string Problems(const std::string& json) const {
-    rapidjson::Document parsed;
-    parsed.Parse(json.c_str(), json.size());
-    if (parsed.HasParseError()) return name + ": value is not JSON: " + json;
-    return Problems(parsed);
-  }
-
-  std::string name;
-  rapidjson::Document document;
-  std::unique_ptr<rapidjson::SchemaDocument> compiled;
-};
-
-const char* const kSchemaFiles[] = {"webhooks.raw.schema.json", "messages.inbound.schema.json",
-                                    "delivery.status.schema.json", "dead-letter.schema.json"};
-
-/// The schema a record's topic follows.
-const TopicSchema& SchemaFor(const std::string& topic) {
-  static const std::map<std::string, TopicSchema> schemas = [] {
-    std::map<std::string, TopicSchema> by_topic;
-    by_topic.emplace("webhooks.raw", TopicSchema("webhooks.raw.schema.json"));
-    by_topic.emplace("messages.inbound", TopicSchema("messages.inbound.schema.json"));
-    by_topic.emplace("delivery.status", TopicSchema("delivery.status.schema.json"));
-    by_topic.emplace("dlq", TopicSchema("dead-letter.schema.json"));
-    return by_topic;
-  }();
-  const bool dead_letter = topic.ends_with(".dlq");
-  return schemas.at(dead_letter ? "dlq" : topic);
-}
+const char* const kSchemaFiles[] = {"webhooks.raw.schema.json",     "messages.inbound.schema.json",
+                                    "delivery.status.schema.json",  "messages.resolved.schema.json",
+                                    "replies.outbound.schema.json", "usage.events.schema.json",
+                                    "dead-letter.schema.json"};
 
 void CheckValid(const OutboundRecord& record) {
-  const std::string problems = SchemaFor(record.topic).Problems(record.value);
+  const std::string problems = SchemaForTopic(record.topic).Problems(record.value);
   CHECK_MESSAGE(problems.empty(), problems << "\n  value: " << record.value);
 }
 
@@ -102,7 +49,7 @@ TEST_CASE("every record made from the Meta fixtures validates against its topic'
   std::size_t checked = 0;
   for (const auto& fixture : Fixtures()) {
     CAPTURE(fixture.filename().string());
-    const std::string body = ReadFile(fixture);
+    const std::string body = ReadSourceFile("tests/fixtures/meta/" + fixture.filename().string());
     const OutboundRecord raw = ingest::RawDeliveryRecord(body, context);
     CheckValid(raw);
     CheckValid(ingest::DeadLetterRecord(raw, "ingest", "test failure", 1714556400200));
