@@ -68,7 +68,8 @@ std::string NewEventId() {
 
 struct UsageUnderTest {
   db::ConnectionPool pool{RequireEnv("DATABASE_URL"), 2};
-  usage::UsageRecorder recorder{pool};
+  usage::UsageStore store{pool};
+  usage::UsageRecorder recorder{store};
 };
 
 }  // namespace

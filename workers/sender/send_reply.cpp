@@ -1,14 +1,11 @@
 #include "workers/sender/send_reply.hpp"
 
-#include <rapidjson/document.h>
-
 #include <pqxx/pqxx>
 #include <vector>
 
 #include "common/log.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
-#include "workers/sender/json_fields.hpp"
 #include "workers/sender/text_split.hpp"
 
 namespace switchboard::sender {
@@ -46,36 +43,6 @@ void WriteOutcome(pqxx::transaction_base& tx, const Reply& reply, std::string_vi
 
 }  // namespace
 
-Result<Reply> ParseReply(std::string_view value, std::string_view trace_header) {
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(value.data(), value.size());
-  if (document.HasParseError() || !document.IsObject()) {
-    return Error{"replies.outbound value is not a JSON object", false};
-  }
-  Reply reply;
-  const std::pair<const char*, std::string*> required[] = {
-      {"event_id", &reply.event_id},
-      {"business_id", &reply.business_id},
-      {"conversation_id", &reply.conversation_id},
-      {"message_id", &reply.message_id},
-      {"channel", &reply.channel},
-      {"channel_account_id", &reply.channel_account_id},
-      {"recipient_id", &reply.recipient_id},
-      {"text", &reply.text}};
-  for (const auto& [name, field] : required) {
-    auto member = StringField(document, name);
-    // The text may be empty here; Handle refuses a reply with nothing to send.
-    if (!member || (member->empty() && field != &reply.text)) {
-      return Error{std::string("replies.outbound: ") + name + " is missing or not a string", false};
-    }
-    *field = std::move(*member);
-  }
-  reply.reply_to_platform_message_id =
-      StringField(document, "reply_to_platform_message_id").value_or("");
-  reply.trace_id = StringField(document, "trace_id").value_or(std::string(trace_header));
-  return reply;
-}
-
 /// What the claiming transaction decided.
 struct ReplySender::Claim {
   enum class Kind { kSend, kDone, kFailed };
@@ -86,20 +53,20 @@ struct ReplySender::Claim {
 };
 
 Outcome ReplySender::Handle(const ConsumedRecord& record) {
-  const auto trace_header = FindHeader(record.headers, "trace-id");
-  auto parsed = ParseReply(record.value, trace_header.value_or(""));
+  auto parsed = topics::RepliesOutbound::Decode(record);
   if (!parsed) {
     Log(LogLevel::kError, "malformed reply",
         {{"error", parsed.error().message},
          {"event_id", std::string(FindHeader(record.headers, "event-id").value_or(""))},
-         {"trace_id", std::string(trace_header.value_or(""))}});
+         {"trace_id", std::string(FindHeader(record.headers, "trace-id").value_or(""))}});
     return Outcome::DeadLetter(parsed.error().message);
   }
   const Reply& reply = *parsed;
   const auto limit = MaxTextLength(reply.channel);
-  if (!limit) return Outcome::DeadLetter("replies.outbound: unsupported channel " + reply.channel);
+  const std::string topic(topics::RepliesOutbound::kTopic);
+  if (!limit) return Outcome::DeadLetter(topic + ": unsupported channel " + reply.channel);
   const std::vector<std::string> parts = SplitForChannel(reply.text, *limit);
-  if (parts.empty()) return Outcome::DeadLetter("replies.outbound: the reply text is empty");
+  if (parts.empty()) return Outcome::DeadLetter(topic + ": the reply text is empty");
 
   Claim claim = ClaimSend(reply);
   if (claim.kind == Claim::Kind::kDone) return Outcome::Done();

@@ -8,29 +8,14 @@
 #include "common/result.hpp"
 #include "common/stage_runtime.hpp"
 #include "common/token_cipher.hpp"
+#include "common/topics/replies_outbound.hpp"
 #include "workers/sender/graph_client.hpp"
 #include "workers/sender/rate_limiter.hpp"
 
 namespace switchboard::sender {
 
-/// A replies.outbound/1 record (schemas/replies.outbound.schema.json), the fields the sender uses.
-struct Reply {
-  std::string event_id;
-  std::string business_id;
-  std::string conversation_id;
-  std::string message_id;  ///< the stored assistant message
-  std::string channel;
-  std::string channel_account_id;
-  std::string recipient_id;
-  std::string reply_to_platform_message_id;  ///< empty when absent
-  std::string text;
-  std::string trace_id;
-};
-
-/// The Reply in a replies.outbound value; a non-retryable Error naming the field when a required
-/// one (event_id, business_id, conversation_id, message_id, channel, channel_account_id,
-/// recipient_id, text) is missing or not a string. trace_id falls back to `trace_header`.
-Result<Reply> ParseReply(std::string_view value, std::string_view trace_header);
+/// A reply to send (topics::RepliesOutbound's value).
+using topics::Reply;
 
 /// The replies.outbound handler: sends each reply at most once, even when its record comes
 /// again or the process dies mid-send, through a send_states row per (business, reply event):
