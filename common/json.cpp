@@ -7,8 +7,7 @@
 namespace switchboard::json {
 namespace {
 
-constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag;
+constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag;
 
 rapidjson::SizeType Length(std::string_view text) {
   return static_cast<rapidjson::SizeType>(text.size());
@@ -16,9 +15,13 @@ rapidjson::SizeType Length(std::string_view text) {
 
 }  // namespace
 
-Result<rapidjson::Document> Parse(std::string_view text) {
+Result<rapidjson::Document> Parse(std::string_view text, InvalidUtf8 invalid) {
   rapidjson::Document document;
-  document.Parse<kParseFlags>(text.data(), text.size());
+  if (invalid == InvalidUtf8::kReject) {
+    document.Parse<kParseFlags | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  } else {
+    document.Parse<kParseFlags>(text.data(), text.size());
+  }
   if (document.HasParseError()) {
     std::string reason = rapidjson::GetParseError_En(document.GetParseError());
     if (reason.ends_with('.')) reason.pop_back();

@@ -20,9 +20,16 @@ namespace switchboard::json {
 
 using Value = rapidjson::Value;
 
-/// Parses `text` (iteratively, so deep nesting cannot exhaust the stack; invalid UTF-8 bytes in
-/// the text are a parse error). An Error (not retryable) names the reason and offset.
-Result<rapidjson::Document> Parse(std::string_view text);
+/// What Parse does with bytes in strings that are not UTF-8.
+enum class InvalidUtf8 {
+  kReject,  ///< a parse error (the body we sign or store must be exactly what was sent)
+  kKeep,    ///< kept; String() and Writer repair them (text from a peer we must answer anyway)
+};
+
+/// Parses `text` iteratively, so deep nesting cannot exhaust the stack. An Error (not
+/// retryable) names the reason and offset.
+Result<rapidjson::Document> Parse(std::string_view text,
+                                  InvalidUtf8 invalid = InvalidUtf8::kReject);
 
 /// The member `name` of `object`; nullptr when `object` is not an object or has no such member.
 const Value* Find(const Value& object, std::string_view name);

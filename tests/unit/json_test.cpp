@@ -56,6 +56,9 @@ TEST_CASE("parse errors say why and where; deep nesting does not exhaust the sta
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().message.find("offset 5") != std::string::npos);
   CHECK_FALSE(json::Parse("\"\xff\"").ok());
+  const auto kept = json::Parse("{\"a\":\"x\xff\"}", json::InvalidUtf8::kKeep);
+  REQUIRE(kept.ok());
+  CHECK(json::String(*kept, "a") == "x\xEF\xBF\xBD");
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const auto nested = json::Parse(deep);
   REQUIRE(nested.ok());
