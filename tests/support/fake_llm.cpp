@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -69,7 +70,101 @@ std::string_view PathOf(const HttpRequest& request) {
   return target.substr(0, target.find('?'));
 }
 
+bool IsString(const rapidjson::Value& object, const char* name) {
+  const auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString();
+}
+
+std::string MessageProblem(const rapidjson::Value& message, std::size_t index) {
+  const std::string at = "messages[" + std::to_string(index) + "]";
+  if (!message.IsObject()) return at + " is not an object";
+  const std::string role = StringOf(message, "role");
+  if (role != "system" && role != "user" && role != "assistant" && role != "tool") {
+    return at + ".role must be system, user, assistant or tool";
+  }
+  const auto content = message.FindMember("content");
+  if (content == message.MemberEnd() || content->value.IsNull()) {
+    return at + ".content: Input should be a valid string (got null or nothing)";
+  }
+  if (!content->value.IsString() && !(role == "user" && content->value.IsArray())) {
+    return at + ".content must be a string";
+  }
+  if (role == "tool" && !IsString(message, "tool_call_id")) {
+    return at + ".tool_call_id is required for a tool message";
+  }
+  const auto calls = message.FindMember("tool_calls");
+  if (calls != message.MemberEnd()) {
+    if (role != "assistant" || !calls->value.IsArray() || calls->value.Empty()) {
+      return at + ".tool_calls must be a non-empty array of an assistant message";
+    }
+    for (const auto& call : calls->value.GetArray()) {
+      const auto function = call.IsObject() ? call.FindMember("function") : call.MemberEnd();
+      if (!call.IsObject() || !IsString(call, "id") || StringOf(call, "type") != "function" ||
+          function == call.MemberEnd() || !function->value.IsObject() ||
+          !IsString(function->value, "name") || !IsString(function->value, "arguments")) {
+        return at + ".tool_calls[] must be {id, type: function, function: {name, arguments}}";
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string ChatRequestProblem(const rapidjson::Value& body) {
+  if (!body.IsObject()) return "request body is not a JSON object";
+  if (!IsString(body, "model")) return "'model' is a required string";
+  const auto messages = body.FindMember("messages");
+  if (messages == body.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
+    return "'messages' is a required non-empty array";
+  }
+  std::vector<std::string> unanswered;  // tool call ids of the last assistant turn
+  std::size_t index = 0;
+  for (const auto& message : messages->value.GetArray()) {
+    if (std::string problem = MessageProblem(message, index); !problem.empty()) return problem;
+    const std::string role = StringOf(message, "role");
+    const std::string at = "messages[" + std::to_string(index++) + "]";
+    if (role == "tool") {
+      const auto answered =
+          std::find(unanswered.begin(), unanswered.end(), StringOf(message, "tool_call_id"));
+      if (answered == unanswered.end()) {
+        return at + " answers no tool call of the assistant turn before it";
+      }
+      unanswered.erase(answered);
+      continue;
+    }
+    if (!unanswered.empty()) return at + ": tool call " + unanswered.front() + " has no answer";
+    const auto calls = message.FindMember("tool_calls");
+    if (calls != message.MemberEnd()) {
+      for (const auto& call : calls->value.GetArray()) unanswered.push_back(StringOf(call, "id"));
+    }
+  }
+  if (!unanswered.empty()) return "tool call " + unanswered.front() + " has no answer";
+  const auto tools = body.FindMember("tools");
+  if (tools != body.MemberEnd()) {
+    if (!tools->value.IsArray()) return "'tools' must be an array";
+    for (const auto& tool : tools->value.GetArray()) {
+      const auto function = tool.IsObject() ? tool.FindMember("function") : tool.MemberEnd();
+      if (!tool.IsObject() || StringOf(tool, "type") != "function" ||
+          function == tool.MemberEnd() || !IsString(function->value, "name") ||
+          !function->value.HasMember("parameters") || !function->value["parameters"].IsObject()) {
+        return "tools[] must be {type: function, function: {name, parameters}}";
+      }
+    }
+  }
+  const auto max_tokens = body.FindMember("max_tokens");
+  if (max_tokens != body.MemberEnd() &&
+      (!max_tokens->value.IsInt64() || max_tokens->value.GetInt64() < 1)) {
+    return "'max_tokens' must be a positive integer";
+  }
+  const auto temperature = body.FindMember("temperature");
+  if (temperature != body.MemberEnd() &&
+      (!temperature->value.IsNumber() || temperature->value.GetDouble() < 0 ||
+       temperature->value.GetDouble() > 2)) {
+    return "'temperature' must be a number between 0 and 2";
+  }
+  return "";
+}
 
 std::string FakeLlmCall::LastUserMessage() const {
   for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
@@ -134,6 +229,11 @@ std::vector<FakeLlmCall> FakeLlm::Calls() const {
   return calls_;
 }
 
+std::vector<std::string> FakeLlm::Refused() const {
+  std::lock_guard lock(mutex_);
+  return refused_;
+}
+
 bool FakeLlm::WaitForCalls(std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   return arrived_.wait_for(lock, timeout, [&] { return calls_.size() >= count; });
@@ -168,13 +268,17 @@ std::pair<int, std::string> FakeLlm::ChatCompletion(const HttpRequest& request,
   if (body.HasParseError() || !body.IsObject()) {
     return {400, ErrorBody("request body is not a JSON object", "invalid_request_error")};
   }
-  const auto messages = body.FindMember("messages");
-  if (messages == body.MemberEnd() || !messages->value.IsArray()) {
-    return {400, ErrorBody("'messages' is a required property", "invalid_request_error")};
+  if (const std::string problem = ChatRequestProblem(body); !problem.empty()) {
+    std::lock_guard lock(mutex_);
+    refused_.push_back(problem);
+    return {400, ErrorBody(problem, "invalid_request_error")};
   }
+  const auto messages = body.FindMember("messages");
 
   FakeLlmCall call;
   call.model = StringOf(body, "model");
+  if (body.HasMember("max_tokens")) call.max_tokens = body["max_tokens"].GetInt64();
+  if (body.HasMember("temperature")) call.temperature = body["temperature"].GetDouble();
   call.raw_body = request.body();
   call.arrived = std::chrono::steady_clock::now();
   for (const auto& field : request) {
@@ -255,7 +359,24 @@ std::pair<int, std::string> FakeLlm::ChatCompletion(const HttpRequest& request,
     writer.Null();  // as the real API sends alongside tool calls
   }
   std::size_t completion_characters = reply.content.size();
-  if (!reply.tool_calls.empty()) {
+  const auto write_arguments = [&](const std::string& arguments) {
+    rapidjson::Document object;
+    object.Parse(arguments.c_str(), arguments.size());
+    if (reply.arguments_as_object && !object.HasParseError()) {
+      object.Accept(writer);
+    } else {
+      writer.String(arguments);
+    }
+  };
+  if (reply.legacy_function_call && !reply.tool_calls.empty()) {
+    writer.Key("function_call");
+    writer.StartObject();
+    writer.Key("name");
+    writer.String(reply.tool_calls.front().name);
+    writer.Key("arguments");
+    write_arguments(reply.tool_calls.front().arguments);
+    writer.EndObject();
+  } else if (!reply.tool_calls.empty()) {
     writer.Key("tool_calls");
     writer.StartArray();
     std::size_t index = 0;
@@ -272,7 +393,7 @@ std::pair<int, std::string> FakeLlm::ChatCompletion(const HttpRequest& request,
       writer.Key("name");
       writer.String(tool_call.name);
       writer.Key("arguments");
-      writer.String(tool_call.arguments);
+      write_arguments(tool_call.arguments);
       writer.EndObject();
       writer.EndObject();
       completion_characters += tool_call.name.size() + tool_call.arguments.size();
@@ -282,7 +403,9 @@ std::pair<int, std::string> FakeLlm::ChatCompletion(const HttpRequest& request,
   }
   writer.EndObject();
   writer.Key("finish_reason");
-  writer.String(reply.tool_calls.empty() ? "stop" : "tool_calls");
+  writer.String(reply.tool_calls.empty()     ? "stop"
+                : reply.legacy_function_call ? "function_call"
+                                             : "tool_calls");
   writer.EndObject();
   writer.EndArray();
   writer.Key("usage");

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <rapidjson/document.h>
 
 #include "common/http_server.hpp"
 
@@ -40,6 +43,9 @@ struct FakeLlmCall {
   /// The names of the functions offered in tools[].
   std::vector<std::string> tool_names;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// max_tokens and temperature when the request carried them.
+  std::optional<std::int64_t> max_tokens;
+  std::optional<double> temperature;
   std::string raw_body;
   std::chrono::steady_clock::time_point arrived;
 
@@ -55,6 +61,11 @@ struct FakeLlmReply {
   std::string error_body;
   /// Overrides the fake's delay for this answer.
   std::optional<std::chrono::milliseconds> delay;
+  /// Answers the tool call in the legacy form older servers use: one `function_call`
+  /// {name, arguments} instead of `tool_calls` (only the first call).
+  bool legacy_function_call = false;
+  /// Writes each call's arguments as a JSON object instead of a JSON string (some servers do).
+  bool arguments_as_object = false;
 
   /// An assistant message with `text`.
   static FakeLlmReply Text(std::string text);
@@ -67,8 +78,18 @@ struct FakeLlmReply {
 /// Decides the reply to one call; runs on the fake's thread (keep it quick and thread-safe).
 using FakeLlmScript = std::function<FakeLlmReply(const FakeLlmCall&)>;
 
+/// The first reason the strictest common servers (llama.cpp's pydantic schema, vLLM, OpenAI)
+/// refuse this chat completion request body, or "" when they all accept it: messages with a role
+/// of system/user/assistant/tool and string content (never null; an assistant turn that only
+/// calls tools carries ""), each tool call of an assistant turn answered by one tool message
+/// right after it (tool_call_id), no tool message answering anything else, tools as
+/// {type: function, function: {name, parameters}}, max_tokens a positive integer and temperature
+/// a number in [0, 2] when present.
+std::string ChatRequestProblem(const rapidjson::Value& body);
+
 /// A fake OpenAI-compatible LLM on 127.0.0.1: `POST /v1/chat/completions` (or /chat/completions)
-/// answers in the real chat.completion format, `POST /v1/embeddings` (or /embeddings) with a
+/// refuses with 400 what ChatRequestProblem finds and otherwise answers in the real
+/// chat.completion format, `POST /v1/embeddings` (or /embeddings) with a
 /// deterministic hash-based vector. Delays run on Asio timers, so hundreds of delayed requests
 /// are in flight at once. Without a script it replies "You said: <last user message>".
 class FakeLlm final {
@@ -102,6 +123,9 @@ class FakeLlm final {
   /// Every chat completion call parsed so far, in arrival order.
   std::vector<FakeLlmCall> Calls() const;
 
+  /// Why each refused request was refused (ChatRequestProblem), in arrival order.
+  std::vector<std::string> Refused() const;
+
   /// Waits until at least `count` calls arrived or `timeout` passed; true when they did.
   bool WaitForCalls(std::size_t count, std::chrono::milliseconds timeout) const;
 
@@ -117,6 +141,7 @@ class FakeLlm final {
   mutable std::mutex mutex_;
   mutable std::condition_variable arrived_;
   std::vector<FakeLlmCall> calls_;
+  std::vector<std::string> refused_;
   FakeLlmScript script_;
   std::unique_ptr<LoopbackServer> server_;  // last: its handler uses the members above
 };

@@ -147,7 +147,7 @@ TEST_CASE("FakeLlm answers a tool call, then content, as a script decides") {
 
   const std::string second_body =
       R"({"model":"gpt-test","messages":[{"role":"user","content":"Any slot on Tuesday?"},)"
-      R"({"role":"assistant","content":null,"tool_calls":[{"id":")" +
+      R"({"role":"assistant","content":"","tool_calls":[{"id":")" +
       call_id +
       R"(","type":"function","function":{"name":"find_slots","arguments":"{}"}}]},)"
       R"({"role":"tool","tool_call_id":")" +
@@ -179,7 +179,8 @@ TEST_CASE("FakeLlm echoes the last user message by default and scripts HTTP erro
             .find("Hello there") != std::string::npos);
 
   llm.SetScript([](const FakeLlmCall&) { return FakeLlmReply::HttpError(429); });
-  auto limited = HttpFetch(Chat(llm.Url(), R"({"model":"m","messages":[]})"));
+  auto limited =
+      HttpFetch(Chat(llm.Url(), R"({"model":"m","messages":[{"role":"user","content":"Hi"}]})"));
   REQUIRE(limited.ok());
   CHECK(limited->status == 429);
   CHECK(Json(limited->body)["error"]["message"].IsString());
@@ -187,6 +188,42 @@ TEST_CASE("FakeLlm echoes the last user message by default and scripts HTTP erro
   auto bad = HttpFetch(Chat(llm.Url(), "not json"));
   REQUIRE(bad.ok());
   CHECK(bad->status == 400);
+}
+
+TEST_CASE("FakeLlm refuses what the strictest OpenAI-compatible server refuses") {
+  FakeLlm llm;
+  const auto status = [&](const std::string& body) {
+    auto answer = HttpFetch(Chat(llm.Url(), body));
+    REQUIRE(answer.ok());
+    return answer->status;
+  };
+  const std::string call =
+      R"({"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}})";
+  const std::string user = R"({"role":"user","content":"Hi"})";
+  CHECK(status(R"({"model":"m","messages":[)" + user + "]}") == 200);
+  // null content on the assistant's tool-call turn (llama.cpp answers 500 to it)
+  CHECK(status(R"({"model":"m","messages":[)" + user +
+               R"(,{"role":"assistant","content":null,"tool_calls":[)" + call +
+               R"(]},{"role":"tool","tool_call_id":"c1","content":"ok"}]})") == 400);
+  // a tool message that answers no call of the turn before it
+  CHECK(status(R"({"model":"m","messages":[)" + user +
+               R"(,{"role":"tool","tool_call_id":"c9","content":"ok"}]})") == 400);
+  // a tool call left without an answer
+  CHECK(status(R"({"model":"m","messages":[)" + user +
+               R"(,{"role":"assistant","content":"","tool_calls":[)" + call + R"(]},)" + user +
+               "]}") == 400);
+  CHECK(status(R"({"model":"m","max_tokens":0,"messages":[)" + user + "]}") == 400);
+  CHECK(status(R"({"model":"m","temperature":"warm","messages":[)" + user + "]}") == 400);
+  CHECK(status(R"({"model":"m","max_tokens":64,"temperature":0.2,"messages":[)" + user +
+               R"(,{"role":"assistant","content":"","tool_calls":[)" + call +
+               R"(]},{"role":"tool","tool_call_id":"c1","content":"ok"}]})") == 200);
+  const auto refused = llm.Refused();
+  REQUIRE(refused.size() == 5);
+  CHECK(refused[0].find("content") != std::string::npos);
+  const auto calls = llm.Calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].max_tokens == 64);
+  CHECK(calls[1].temperature == doctest::Approx(0.2));
 }
 
 TEST_CASE("FakeLlm embeddings are deterministic") {
