@@ -9,23 +9,18 @@
 
 namespace switchboard {
 
-/// An IANA time zone read from a TZif file (GCC 12's libstdc++ has no std::chrono::tzdb).
+/// An IANA time zone from the system's tzdata (/usr/share/zoneinfo), evaluated by cctz (GCC 12's
+/// libstdc++ has no std::chrono::tzdb).
 ///
 /// Instants after the file's last transition follow the POSIX TZ rule in the file's footer.
-/// Copies are cheap and share the parsed zone; all methods are const and thread-safe.
+/// Copies are cheap and share the loaded zone; all methods are const and thread-safe.
 class TimeZone final {
  public:
-  /// The zone `name` (e.g. "Europe/Berlin") from /usr/share/zoneinfo, parsed once per process
-  /// and cached. An error (not retryable) for an invalid name ("..", leading '/', odd characters),
-  /// a missing zone, or a file that is not valid TZif.
+  /// The zone `name` (e.g. "Europe/Berlin") from /usr/share/zoneinfo ($TZDIR is not consulted),
+  /// loaded once per process and cached. An error (not retryable) for an invalid name ("..",
+  /// leading '/', odd characters), a missing zone, or a file cctz cannot load (not TZif, or
+  /// counting leap seconds as the right/ zones do); a file that failed stays failed until restart.
   static Result<TimeZone> Load(std::string_view name);
-
-  /// The zone described by the TZif `bytes` (versions 1 to 4), named `name`; not cached.
-  static Result<TimeZone> FromTzif(std::string name, std::string_view bytes);
-
-  /// The zone that follows the POSIX TZ rule `rule` (e.g. "CET-1CEST,M3.5.0,M10.5.0/3") at all
-  /// times; an error when the rule cannot be parsed.
-  static Result<TimeZone> FromPosixRule(std::string_view rule);
 
   /// The name the zone was loaded under.
   const std::string& Name() const;
@@ -41,7 +36,7 @@ class TimeZone final {
   /// shown twice (fall back) maps to the earlier instant.
   std::chrono::sys_seconds ToUtc(std::chrono::local_seconds local) const;
 
-  /// Parsed zone data (opaque; defined in time_zone.cpp).
+  /// The loaded zone (opaque; defined in time_zone.cpp, which alone includes cctz).
   struct Data;
 
  private:

@@ -13,7 +13,7 @@ SB_PG_BIN=/usr/lib/postgresql/15/bin
 SB_DEBIAN_PACKAGES=(build-essential cmake ninja-build pkg-config librdkafka-dev libpqxx-dev
   libpq-dev rapidjson-dev prometheus-cpp-dev doctest-dev libboost-dev libboost-system-dev
   libssl-dev kcat clang clang-format libclang-rt-14-dev postgresql-15 postgresql-contrib maven
-  curl openssl tzdata jq)
+  curl openssl libcctz-dev tzdata jq)
 
 # --- messages ----------------------------------------------------------------------------------
 
