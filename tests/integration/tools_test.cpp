@@ -404,6 +404,9 @@ TEST_CASE_FIXTURE(Fixture, "tools: send_to_human hands the conversation over") {
   CHECK(result.ok);
   CHECK(result.handed_off);
   CHECK(Text(Content(result), "status") == "handed_off");
+  // What the agent tells the customer is what the model reads as the result's message.
+  REQUIRE(result.customer_notice.has_value());
+  CHECK(*result.customer_notice == Text(Content(result), "message"));
   CHECK(OwnerValue("SELECT status || ' ' || needs_human || ' ' || (metadata->>'handoff_reason') "
                    "FROM conversations WHERE id = $1",
                    jane.scope.conversation_id) == "HANDED_OFF true asks for a refund");

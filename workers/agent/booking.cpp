@@ -98,9 +98,14 @@ minutes SlotStepFor(minutes duration) {
   return std::min(duration, minutes(30));
 }
 
-Result<DaySlots> FreeSlots(pqxx::transaction_base& tx, std::string_view business_id,
-                           const BookingRules& rules, std::chrono::year_month_day date,
-                           minutes duration, sys_seconds now, bool count_bookings) {
+UtcSpan BookingsAffecting(const BookingRules& rules, std::chrono::year_month_day date) {
+  const std::chrono::local_days local_date(date);
+  return {rules.zone.ToUtc(local_date - days(1)) - rules.buffer,
+          rules.zone.ToUtc(local_date + days(2)) + rules.buffer};
+}
+
+Result<DaySlots> FreeSlots(const BookingRules& rules, std::chrono::year_month_day date,
+                           minutes duration, sys_seconds now, std::vector<BookedInterval> booked) {
   SlotQuery query;
   query.hours = rules.hours;
   query.date = date;
@@ -109,23 +114,24 @@ Result<DaySlots> FreeSlots(pqxx::transaction_base& tx, std::string_view business
   query.buffer = rules.buffer;
   query.horizon_days = rules.horizon_days;
   query.now = now;
-  if (count_bookings && date.ok()) {
-    // A day (plus the buffer) is at most 25 hours long; a day either side covers any offset.
-    const std::chrono::local_days local_date(date);
-    const sys_seconds from = rules.zone.ToUtc(local_date - days(1)) - rules.buffer;
-    const sys_seconds to = rules.zone.ToUtc(local_date + days(2)) + rules.buffer;
-    const pqxx::result rows = db::Exec(
-        tx,
-        "SELECT extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint "
-        "FROM appointments WHERE business_id = $1::uuid AND status = 'booked' "
-        "AND starts_at < to_timestamp($3) AND ends_at > to_timestamp($2)",
-        std::string(business_id), EpochOf(from), EpochOf(to));
-    for (const auto& row : rows) {
-      query.booked.push_back({sys_seconds(std::chrono::seconds(row[0].as<std::int64_t>())),
-                              sys_seconds(std::chrono::seconds(row[1].as<std::int64_t>()))});
-    }
-  }
+  query.booked = std::move(booked);
   return SlotsFor(query, rules.zone);
+}
+
+std::vector<BookedInterval> BookedDuring(pqxx::transaction_base& tx, std::string_view business_id,
+                                         const UtcSpan& span) {
+  const pqxx::result rows =
+      db::Exec(tx,
+               "SELECT extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint "
+               "FROM appointments WHERE business_id = $1::uuid AND status = 'booked' "
+               "AND starts_at < to_timestamp($3) AND ends_at > to_timestamp($2)",
+               std::string(business_id), EpochOf(span.from), EpochOf(span.to));
+  std::vector<BookedInterval> booked;
+  for (const auto& row : rows) {
+    booked.push_back({sys_seconds(std::chrono::seconds(row[0].as<std::int64_t>())),
+                      sys_seconds(std::chrono::seconds(row[1].as<std::int64_t>()))});
+  }
+  return booked;
 }
 
 std::optional<Appointment> FindBookedAt(pqxx::transaction_base& tx, std::string_view business_id,

@@ -14,8 +14,10 @@
 
 namespace switchboard::agent {
 
-// The appointment book of one tenant. Every function takes a transaction that is a db::TenantWork
-// of it already and filters by the ids it is given as well; database errors propagate.
+// The appointment book of one tenant: its types, the rules that need no database (MatchService,
+// SlotStepFor, BookingsAffecting, FreeSlots), and its SQL. Every function that takes a
+// transaction needs a db::TenantWork of the tenant and filters by the ids it is given as well;
+// database errors propagate.
 
 /// A service the business offers (an active services row).
 struct Service {
@@ -60,12 +62,26 @@ Result<Service> MatchService(const std::vector<Service>& services, std::string_v
 /// `duration` for shorter services.
 std::chrono::minutes SlotStepFor(std::chrono::minutes duration);
 
-/// The free slots of local `date` for a service of `duration`, given the booked appointments
-/// (when `count_bookings`) and the rules. Errors are SlotsFor's (malformed hours).
-Result<DaySlots> FreeSlots(pqxx::transaction_base& tx, std::string_view business_id,
-                           const BookingRules& rules, std::chrono::year_month_day date,
+/// A span of UTC time [from, to).
+struct UtcSpan {
+  std::chrono::sys_seconds from;
+  std::chrono::sys_seconds to;
+};
+
+/// The span whose bookings can take slots of local `date` away: a day either side of it (a day
+/// plus the buffer is at most 25 hours, whatever the offset), widened by the buffer.
+UtcSpan BookingsAffecting(const BookingRules& rules, std::chrono::year_month_day date);
+
+/// The free slots of local `date` for a service of `duration`, given the rules and the `booked`
+/// appointments (those of BookingsAffecting(rules, date); none: the slots of an empty day).
+/// Errors are SlotsFor's (malformed hours).
+Result<DaySlots> FreeSlots(const BookingRules& rules, std::chrono::year_month_day date,
                            std::chrono::minutes duration, std::chrono::sys_seconds now,
-                           bool count_bookings = true);
+                           std::vector<BookedInterval> booked = {});
+
+/// The booked appointments of `business_id` that overlap `span`.
+std::vector<BookedInterval> BookedDuring(pqxx::transaction_base& tx, std::string_view business_id,
+                                         const UtcSpan& span);
 
 /// The customer's booked appointment for `service_id` starting at `start`, if any.
 std::optional<Appointment> FindBookedAt(pqxx::transaction_base& tx, std::string_view business_id,

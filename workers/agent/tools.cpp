@@ -1,18 +1,13 @@
 #include "workers/agent/tools.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <optional>
-#include <pqxx/pqxx>
 
+#include "common/json.hpp"
 #include "common/log.hpp"
-#include "common/prepared.hpp"
 #include "common/stage_runtime.hpp"
-#include "common/tenant_scope.hpp"
 #include "workers/agent/booking.hpp"
 #include "workers/agent/tool_arguments.hpp"
 #include "workers/agent/wall_clock.hpp"
@@ -30,15 +25,14 @@ constexpr int kBookingAttempts = 3;
 constexpr char kHandoffMessage[] =
     "I have passed your conversation to our team; a person will reply here as soon as possible.";
 
-/// Builds a tool result object; keys and values go through RapidJSON, so every string is
-/// escaped.
+/// Builds a tool result object through json::Writer, so every string is escaped and valid UTF-8.
+/// Unlike json::Writer::Field, an absent optional is written as null: the model sees the key.
 class ResultJson final {
  public:
-  ResultJson() : writer_(buffer_) { writer_.StartObject(); }
+  ResultJson() { writer_.StartObject(); }
 
   ResultJson& Put(const char* key, std::string_view value) {
-    writer_.Key(key);
-    writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    writer_.Field(key, value);
     return *this;
   }
   ResultJson& Put(const char* key, const char* value) { return Put(key, std::string_view(value)); }
@@ -47,24 +41,20 @@ class ResultJson final {
   }
   ResultJson& Put(const char* key, const std::optional<std::string>& value) {
     if (value) return Put(key, std::string_view(*value));
-    writer_.Key(key);
-    writer_.Null();
+    writer_.Key(key).Null();
     return *this;
   }
   ResultJson& Put(const char* key, std::int64_t value) {
-    writer_.Key(key);
-    writer_.Int64(value);
+    writer_.Field(key, value);
     return *this;
   }
   ResultJson& Put(const char* key, bool value) {
-    writer_.Key(key);
-    writer_.Bool(value);
+    writer_.Field(key, value);
     return *this;
   }
   /// Starts the array `key`; the caller writes its items and calls EndArray.
   ResultJson& StartArray(const char* key) {
-    writer_.Key(key);
-    writer_.StartArray();
+    writer_.Key(key).StartArray();
     return *this;
   }
   ResultJson& EndArray() {
@@ -82,12 +72,11 @@ class ResultJson final {
 
   std::string Finish() {
     writer_.EndObject();
-    return std::string(buffer_.GetString(), buffer_.GetSize());
+    return writer_.Take();
   }
 
  private:
-  rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  json::Writer writer_;
 };
 
 ToolResult Succeeded(ResultJson& json) {
@@ -182,43 +171,35 @@ std::vector<Slot> AlternativesTo(sys_seconds wanted, const DaySlots& day) {
   return {day.slots.end() - static_cast<std::ptrdiff_t>(count), day.slots.end()};
 }
 
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-  return field.is_null() ? std::nullopt : std::optional<std::string>(field.as<std::string>());
+/// The free slots of local `date` for a service of `duration`, the bookings around it counted.
+Result<DaySlots> FreeSlotsCounting(ToolWork& work, const BookingRules& rules,
+                                   std::chrono::year_month_day date, std::chrono::minutes duration,
+                                   sys_seconds now) {
+  std::vector<BookedInterval> booked;
+  if (date.ok()) booked = work.BookedDuring(BookingsAffecting(rules, date));
+  return FreeSlots(rules, date, duration, now, std::move(booked));
 }
-
-/// One short transaction scoped to the tool's tenant.
-class TenantTransaction final {
- public:
-  TenantTransaction(db::ConnectionPool& pool, const ToolScope& scope)
-      : lease_(pool.Acquire()), tx_(*lease_, scope.business_id) {}
-  pqxx::transaction_base& operator*() { return tx_; }
-  void Commit() { tx_.commit(); }
-
- private:
-  db::ConnectionPool::Lease lease_;
-  db::TenantWork tx_;
-};
 
 // ---- the tools ---------------------------------------------------------------------------
 
-ToolResult CheckAvailability(db::ConnectionPool& pool, const ToolScope& scope,
+ToolResult CheckAvailability(ToolStore& store, const ToolScope& scope,
                              std::string_view arguments_json) {
   auto arguments = ParseCheckAvailabilityArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
-  TenantTransaction tx(pool, scope);
-  auto rules = LoadBookingRules(*tx, scope.business_id);
+  const auto work = store.Begin(scope);
+  auto rules = work->Rules();
   if (!rules.ok()) return Misconfigured(scope, "check_availability", rules.error());
   std::optional<Service> service;
   if (arguments->service) {
-    auto matched = MatchService(LoadActiveServices(*tx, scope.business_id), *arguments->service);
+    auto matched = MatchService(work->ActiveServices(), *arguments->service);
     if (!matched.ok()) return Refused(matched.error().message);
     service = *matched;
   }
   // Without a service, slots are the default half hour.
   const auto duration = service ? service->duration : std::chrono::minutes(30);
-  auto day = FreeSlots(*tx, scope.business_id, *rules, arguments->date, duration, scope.now);
+  auto day = FreeSlotsCounting(*work, *rules, arguments->date, duration, scope.now);
   if (!day.ok()) return Misconfigured(scope, "check_availability", day.error());
-  tx.Commit();
+  work->Commit();
 
   ResultJson json;
   json.Put("date", FormatDate(std::chrono::local_days(arguments->date)))
@@ -255,29 +236,29 @@ ToolResult Taken(sys_seconds wanted, const DaySlots& day, const TimeZone& zone) 
   return Refused(json);
 }
 
-/// One booking attempt in one transaction; nullopt when the insert lost a race with another
-/// booking of an overlapping time (the caller looks again with fresh data).
-std::optional<ToolResult> TryBooking(db::ConnectionPool& pool, const ToolScope& scope,
+/// One booking attempt in one work; nullopt when the insert lost a race with another booking of
+/// an overlapping time (the caller looks again with fresh data).
+std::optional<ToolResult> TryBooking(ToolStore& store, const ToolScope& scope,
                                      const BookAppointmentArguments& arguments) {
-  TenantTransaction tx(pool, scope);
-  auto rules = LoadBookingRules(*tx, scope.business_id);
+  const auto work = store.Begin(scope);
+  auto rules = work->Rules();
   if (!rules.ok()) return Misconfigured(scope, "book_appointment", rules.error());
-  auto service = MatchService(LoadActiveServices(*tx, scope.business_id), arguments.service);
+  auto service = MatchService(work->ActiveServices(), arguments.service);
   if (!service.ok()) return Refused(service.error().message);
   const sys_seconds start = InstantOf(arguments.start, rules->zone);
   const std::chrono::year_month_day date(std::chrono::floor<days>(rules->zone.ToLocal(start)));
 
   // A repeated call (a redelivered record, or this customer on another channel) finds its own
   // booking and gets the same answer.
-  if (auto existing = FindBookedAt(*tx, scope.business_id, scope.customer_id, service->id, start)) {
-    tx.Commit();
+  if (auto existing = work->FindBookedAt(service->id, start)) {
+    work->Commit();
     return Booked(*existing, rules->zone, true);
   }
-  auto day = FreeSlots(*tx, scope.business_id, *rules, date, service->duration, scope.now);
+  auto day = FreeSlotsCounting(*work, *rules, date, service->duration, scope.now);
   if (!day.ok()) return Misconfigured(scope, "book_appointment", day.error());
   if (!Contains(*day, start)) {
-    auto open =
-        FreeSlots(*tx, scope.business_id, *rules, date, service->duration, scope.now, false);
+    // A start of the empty day is a real slot that someone else holds: offer alternatives.
+    auto open = FreeSlots(*rules, date, service->duration, scope.now);
     if (open.ok() && Contains(*open, start)) return Taken(start, *day, rules->zone);
     ResultJson json;
     json.Put("error", FormatIsoInZone(start, rules->zone) + " is not a bookable start for " +
@@ -289,26 +270,23 @@ std::optional<ToolResult> TryBooking(db::ConnectionPool& pool, const ToolScope& 
     json.EndArray();
     return Refused(json);
   }
-  const auto id = InsertAppointment(*tx, scope.business_id, scope.customer_id, *service, start);
+  const auto id = work->InsertAppointment(*service, start);
   if (!id) return std::nullopt;
-  if (arguments.name) {
-    db::Exec(*tx, "UPDATE customers SET name = $3 WHERE business_id = $1::uuid AND id = $2::uuid",
-             scope.business_id, scope.customer_id, *arguments.name);
-  }
-  tx.Commit();
+  if (arguments.name) work->UpdateCustomer(arguments.name, std::nullopt);
+  work->Commit();
   return Booked(
       Appointment{*id, service->id, service->name, start, start + service->duration, true},
       rules->zone, false);
 }
 
-ToolResult BookAppointment(db::ConnectionPool& pool, const ToolScope& scope,
+ToolResult BookAppointment(ToolStore& store, const ToolScope& scope,
                            std::string_view arguments_json) {
   auto arguments = ParseBookAppointmentArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
   // After a lost race the next attempt normally sees the time taken and answers "taken"; it
   // inserts again only when the competitor was rolled back as well.
   for (int attempt = 0; attempt < kBookingAttempts; ++attempt) {
-    if (auto result = TryBooking(pool, scope, *arguments)) return *std::move(result);
+    if (auto result = TryBooking(store, scope, *arguments)) return *std::move(result);
     Log(LogLevel::kInfo, "book_appointment: a concurrent booking of the same time won",
         {{"business_id", scope.business_id},
          {"conversation_id", scope.conversation_id},
@@ -317,17 +295,16 @@ ToolResult BookAppointment(db::ConnectionPool& pool, const ToolScope& scope,
   throw RetryableError("book_appointment: lost every race for the requested time");
 }
 
-ToolResult CancelAppointmentTool(db::ConnectionPool& pool, const ToolScope& scope,
+ToolResult CancelAppointmentTool(ToolStore& store, const ToolScope& scope,
                                  std::string_view arguments_json) {
   auto arguments = ParseCancelAppointmentArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
-  TenantTransaction tx(pool, scope);
-  auto rules = LoadBookingRules(*tx, scope.business_id);
+  const auto work = store.Begin(scope);
+  auto rules = work->Rules();
   if (!rules.ok()) return Misconfigured(scope, "cancel_appointment", rules.error());
   std::optional<sys_seconds> start;
   if (arguments->start) start = InstantOf(*arguments->start, rules->zone);
-  const auto found = FindOwnAppointments(*tx, scope.business_id, scope.customer_id,
-                                         arguments->appointment_id, start);
+  const auto found = work->FindOwnAppointments(arguments->appointment_id, start);
   if (found.empty()) {
     return Refused(
         "not found: this customer has no appointment like that; get_customer_info "
@@ -337,10 +314,8 @@ ToolResult CancelAppointmentTool(db::ConnectionPool& pool, const ToolScope& scop
   if (appointment.booked && appointment.start <= scope.now) {
     return Refused("that appointment has already started or is over; it cannot be cancelled");
   }
-  if (appointment.booked) {
-    CancelAppointment(*tx, scope.business_id, scope.customer_id, appointment.id);
-  }
-  tx.Commit();
+  if (appointment.booked) work->CancelAppointment(appointment.id);
+  work->Commit();
   ResultJson json;
   json.Put("status", "cancelled");
   PutAppointmentFields(json, appointment, rules->zone);
@@ -349,14 +324,13 @@ ToolResult CancelAppointmentTool(db::ConnectionPool& pool, const ToolScope& scop
   return Succeeded(json);
 }
 
-ToolResult GetServices(db::ConnectionPool& pool, const ToolScope& scope,
-                       std::string_view arguments_json) {
+ToolResult GetServices(ToolStore& store, const ToolScope& scope, std::string_view arguments_json) {
   if (auto arguments = ParseNoArguments(arguments_json); !arguments.ok()) {
     return Refused(arguments.error().message);
   }
-  TenantTransaction tx(pool, scope);
-  const auto services = LoadActiveServices(*tx, scope.business_id);
-  tx.Commit();
+  const auto work = store.Begin(scope);
+  const auto services = work->ActiveServices();
+  work->Commit();
   ResultJson json;
   json.StartArray("services");
   for (const Service& service : services) {
@@ -374,13 +348,12 @@ ToolResult GetServices(db::ConnectionPool& pool, const ToolScope& scope,
   return Succeeded(json);
 }
 
-ToolResult GetPricing(db::ConnectionPool& pool, const ToolScope& scope,
-                      std::string_view arguments_json) {
+ToolResult GetPricing(ToolStore& store, const ToolScope& scope, std::string_view arguments_json) {
   auto arguments = ParseGetPricingArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
-  TenantTransaction tx(pool, scope);
-  auto services = LoadActiveServices(*tx, scope.business_id);
-  tx.Commit();
+  const auto work = store.Begin(scope);
+  auto services = work->ActiveServices();
+  work->Commit();
   if (arguments->service) {
     auto matched = MatchService(services, *arguments->service);
     if (!matched.ok()) return Refused(matched.error().message);
@@ -401,49 +374,38 @@ ToolResult GetPricing(db::ConnectionPool& pool, const ToolScope& scope,
   return Succeeded(json);
 }
 
-ToolResult SendToHuman(db::ConnectionPool& pool, const ToolScope& scope,
-                       std::string_view arguments_json) {
+ToolResult SendToHuman(ToolStore& store, const ToolScope& scope, std::string_view arguments_json) {
   auto arguments = ParseSendToHumanArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
-  TenantTransaction tx(pool, scope);
-  const pqxx::result rows =
-      db::Exec(*tx,
-               "UPDATE conversations SET status = 'HANDED_OFF', needs_human = true, "
-               "metadata = metadata || CASE WHEN $4::text IS NULL THEN '{}'::jsonb "
-               "ELSE jsonb_build_object('handoff_reason', $4::text) END "
-               "WHERE business_id = $1::uuid AND id = $2::uuid AND customer_id = $3::uuid "
-               "AND status <> 'CLOSED' RETURNING id",
-               scope.business_id, scope.conversation_id, scope.customer_id, arguments->reason);
-  tx.Commit();
-  if (rows.empty()) {
+  const auto work = store.Begin(scope);
+  const bool handed_off = work->HandOff(arguments->reason);
+  work->Commit();
+  if (!handed_off) {
     Log(LogLevel::kWarning, "send_to_human: conversation not open",
         {{"business_id", scope.business_id}, {"conversation_id", scope.conversation_id}});
     return Refused("this conversation is closed; it cannot be handed over");
   }
   ResultJson json;
   json.Put("status", "handed_off").Put("message", kHandoffMessage);
-  return ToolResult{json.Finish(), true, true};
+  return ToolResult{json.Finish(), true, true, std::string(kHandoffMessage)};
 }
 
-ToolResult GetCustomerInfo(db::ConnectionPool& pool, const ToolScope& scope,
+ToolResult GetCustomerInfo(ToolStore& store, const ToolScope& scope,
                            std::string_view arguments_json) {
   if (auto arguments = ParseNoArguments(arguments_json); !arguments.ok()) {
     return Refused(arguments.error().message);
   }
-  TenantTransaction tx(pool, scope);
-  auto rules = LoadBookingRules(*tx, scope.business_id);
+  const auto work = store.Begin(scope);
+  auto rules = work->Rules();
   if (!rules.ok()) return Misconfigured(scope, "get_customer_info", rules.error());
-  const pqxx::result rows = db::Exec(
-      *tx,
-      "SELECT name, phone, email FROM customers WHERE business_id = $1::uuid AND id = $2::uuid",
-      scope.business_id, scope.customer_id);
-  if (rows.empty()) return Refused("not found: the customer record is missing");
-  const auto upcoming = UpcomingAppointments(*tx, scope.business_id, scope.customer_id, scope.now);
-  tx.Commit();
+  const auto customer = work->Customer();
+  if (!customer) return Refused("not found: the customer record is missing");
+  const auto upcoming = work->UpcomingAppointments(scope.now);
+  work->Commit();
   ResultJson json;
-  json.Put("name", OptionalText(rows[0][0]))
-      .Put("phone", OptionalText(rows[0][1]))
-      .Put("email", OptionalText(rows[0][2]))
+  json.Put("name", customer->name)
+      .Put("phone", customer->phone)
+      .Put("email", customer->email)
       .Put("timezone", rules->zone.Name())
       .StartArray("upcoming_appointments");
   for (const Appointment& appointment : upcoming) {
@@ -455,40 +417,22 @@ ToolResult GetCustomerInfo(db::ConnectionPool& pool, const ToolScope& scope,
   return Succeeded(json);
 }
 
-ToolResult UpdateCustomerInfo(db::ConnectionPool& pool, const ToolScope& scope,
+ToolResult UpdateCustomerInfo(ToolStore& store, const ToolScope& scope,
                               std::string_view arguments_json) {
   auto arguments = ParseUpdateCustomerInfoArguments(arguments_json);
   if (!arguments.ok()) return Refused(arguments.error().message);
-  TenantTransaction tx(pool, scope);
-  // The UPDATE locks the customer row, so two conversations of one customer write its lead one
+  const auto work = store.Begin(scope);
+  // The update locks the customer row, so two conversations of one customer write its lead one
   // after the other and never create two.
-  const pqxx::result customer =
-      db::Exec(*tx,
-               "UPDATE customers SET name = coalesce($3, name), email = coalesce($4, email) "
-               "WHERE business_id = $1::uuid AND id = $2::uuid RETURNING name, email, phone",
-               scope.business_id, scope.customer_id, arguments->name, arguments->email);
-  if (customer.empty()) return Refused("not found: the customer record is missing");
-  const auto name = OptionalText(customer[0][0]);
-  const auto email = OptionalText(customer[0][1]);
-  const auto phone = OptionalText(customer[0][2]);
-  const pqxx::result updated =
-      db::Exec(*tx,
-               "UPDATE leads SET name = $3, email = $4, phone = $5 WHERE id = "
-               "(SELECT id FROM leads WHERE business_id = $1::uuid AND customer_id = $2::uuid "
-               "ORDER BY created_at DESC LIMIT 1) RETURNING id",
-               scope.business_id, scope.customer_id, name, email, phone);
-  if (updated.empty()) {
-    db::Exec(*tx,
-             "INSERT INTO leads (business_id, customer_id, name, email, phone, source) "
-             "VALUES ($1::uuid, $2::uuid, $3, $4, $5, 'agent')",
-             scope.business_id, scope.customer_id, name, email, phone);
-  }
-  tx.Commit();
+  const auto contact = work->UpdateCustomer(arguments->name, arguments->email);
+  if (!contact) return Refused("not found: the customer record is missing");
+  const LeadChange lead = work->SaveLead(*contact);
+  work->Commit();
   ResultJson json;
   json.Put("status", "updated")
-      .Put("name", name)
-      .Put("email", email)
-      .Put("lead", updated.empty() ? "created" : "updated");
+      .Put("name", contact->name)
+      .Put("email", contact->email)
+      .Put("lead", lead == LeadChange::kUpdated ? "updated" : "created");
   return Succeeded(json);
 }
 
@@ -498,7 +442,7 @@ struct Tool {
   const char* name;
   const char* description;
   const char* parameters;  // JSON Schema of the arguments object
-  ToolResult (*run)(db::ConnectionPool&, const ToolScope&, std::string_view);
+  ToolResult (*run)(ToolStore&, const ToolScope&, std::string_view);
 };
 
 constexpr char kNoParameters[] =
@@ -559,27 +503,23 @@ const std::array<Tool, 8> kTools = {{
 }};
 
 std::string BuildDefinitions() {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  json::Writer writer;
   writer.StartArray();
   for (const Tool& tool : kTools) {
-    writer.StartObject();
-    writer.Key("type");
-    writer.String("function");
-    writer.Key("function");
-    writer.StartObject();
-    writer.Key("name");
-    writer.String(tool.name);
-    writer.Key("description");
-    writer.String(tool.description);
-    writer.Key("parameters");
-    const std::string_view parameters = tool.parameters;
-    writer.RawValue(parameters.data(), parameters.size(), rapidjson::kObjectType);
-    writer.EndObject();
-    writer.EndObject();
+    const auto parameters = json::Parse(tool.parameters);
+    writer.StartObject()
+        .Field("type", "function")
+        .Key("function")
+        .StartObject()
+        .Field("name", tool.name)
+        .Field("description", tool.description)
+        .Key("parameters")
+        .Copy(parameters.value())
+        .EndObject()
+        .EndObject();
   }
   writer.EndArray();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return writer.Take();
 }
 
 }  // namespace
@@ -589,7 +529,7 @@ const std::string& ToolDefinitionsJson() {
   return definitions;
 }
 
-ToolResult RunTool(db::ConnectionPool& pool, const ToolScope& scope, std::string_view name,
+ToolResult RunTool(ToolStore& store, const ToolScope& scope, std::string_view name,
                    std::string_view arguments_json) {
   const auto tool = std::find_if(kTools.begin(), kTools.end(),
                                  [&](const Tool& candidate) { return name == candidate.name; });
@@ -608,7 +548,13 @@ ToolResult RunTool(db::ConnectionPool& pool, const ToolScope& scope, std::string
          {"tool", name}});
     return Refused("this tool cannot run for this conversation; apologise to the customer");
   }
-  return tool->run(pool, scope, arguments_json);
+  return tool->run(store, scope, arguments_json);
+}
+
+ToolResult RunTool(db::ConnectionPool& pool, const ToolScope& scope, std::string_view name,
+                   std::string_view arguments_json) {
+  PostgresToolStore store(pool);
+  return RunTool(store, scope, name, arguments_json);
 }
 
 }  // namespace switchboard::agent

@@ -1,21 +1,13 @@
 #pragma once
 
-#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/db_pool.hpp"
+#include "workers/agent/tool_store.hpp"
 
 namespace switchboard::agent {
-
-/// Whom a tool call acts for. Passed explicitly to every tool: there is no shared mutable context.
-struct ToolScope {
-  std::string business_id;
-  std::string customer_id;
-  std::string conversation_id;
-  /// The moment of the turn (injected, so tests control "today").
-  std::chrono::sys_seconds now;
-};
 
 /// What a tool gives back to the model.
 struct ToolResult {
@@ -25,6 +17,9 @@ struct ToolResult {
   bool ok = true;
   /// True when the tool handed the conversation to a human (no AI reply afterwards).
   bool handed_off = false;
+  /// What the customer is told when the tool ends the AI's part of the conversation
+  /// (send_to_human): the agent sends it as the turn's reply. nullopt: the model words the answer.
+  std::optional<std::string> customer_notice;
 };
 
 /// The OpenAI "tools" array (JSON text) describing every tool: check_availability,
@@ -32,9 +27,15 @@ struct ToolResult {
 /// get_customer_info, update_customer_info.
 const std::string& ToolDefinitionsJson();
 
-/// Runs tool `name` with the model's `arguments_json` in its own transaction scoped to
-/// `scope.business_id`. Unknown tools and invalid arguments return ok=false with a clear error
-/// for the model, never throw; database failures throw (the stage retries the record).
+/// Runs tool `name` with the model's `arguments_json`, reading and writing through one
+/// store.Begin(scope) (begun only once the arguments are valid). Unknown tools, invalid
+/// arguments and scopes with malformed ids return ok=false with a clear error for the model,
+/// never throw; database failures throw (the stage retries the record), and so does
+/// book_appointment as a RetryableError when it loses every race for the requested time.
+ToolResult RunTool(ToolStore& store, const ToolScope& scope, std::string_view name,
+                   std::string_view arguments_json);
+
+/// RunTool through a PostgresToolStore on `pool`.
 ToolResult RunTool(db::ConnectionPool& pool, const ToolScope& scope, std::string_view name,
                    std::string_view arguments_json);
 
