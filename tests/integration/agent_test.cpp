@@ -1,7 +1,7 @@
 // The agent stage's handler against the PostgreSQL and the broker tests/run started, with the
-// fake LLM (real HTTP) and the real tools. Records are handed to AnswerTurn directly; what it
-// emits is read back from replies.outbound and usage.events, what it stores through the owner
-// role (DATABASE_OWNER_URL). Each test seeds its own tenants, so they can run again.
+// fake LLM (real HTTP) and the real tools. Records are handed to TurnHandler::Handle directly;
+// what it emits is read back from replies.outbound and usage.events, what it stores through the
+// owner role (DATABASE_OWNER_URL). Each test seeds its own tenants, so they can run again.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -24,7 +24,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace switchboard;
 using agent::AgentDependencies;
-using agent::AnswerTurn;
+using agent::TurnHandler;
 using testing::FakeLlm;
 using testing::FakeLlmCall;
 using testing::FakeLlmReply;
@@ -125,17 +125,22 @@ struct Agent {
                               .timeout = 2000ms,
                               .max_retries = 2,
                               .backoff = {1ms, 5ms}}),
-        deps{pool, producer, with_llm ? &llm : nullptr, agent::AgentSettings{}, [] {
-               return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-             }} {}
+        store(pool),
+        tools(pool),
+        handler(AgentDependencies{
+            store, tools, producer, with_llm ? &llm : nullptr, agent::AgentSettings{}, [] {
+              return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            }}) {}
 
-  Outcome Answer(const Turn& turn) { return AnswerTurn(deps, turn.record); }
+  Outcome Answer(const Turn& turn) { return handler.Handle(turn.record); }
 
   FakeLlm fake;
   db::ConnectionPool pool;
   KafkaProducer producer;
   agent::LlmClient llm;
-  AgentDependencies deps;
+  agent::AgentStore store;
+  agent::PostgresToolStore tools;
+  TurnHandler handler;
 };
 
 /// The records of `topic` (read with `reader`) that answer `turn`, waiting for `count`.
@@ -509,6 +514,10 @@ TEST_CASE("agent: send_to_human hands the conversation over and tells the custom
   const auto reply = ReplyOf(replies, turn);
   CHECK(Value(reply, "kind") == "ai");
   CHECK_FALSE(Value(reply, "text").empty());
+  // The tool's notice to the customer, not words of the model.
+  CHECK(Value(reply, "text") ==
+        "I have passed your conversation to our team; a person will reply here as soon as "
+        "possible.");
   CHECK(ConversationState(turn).rfind("HANDED_OFF/", 0) == 0);
 
   // The next message of the customer gets no AI reply.

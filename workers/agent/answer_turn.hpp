@@ -1,61 +1,23 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
 #include <functional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <utility>
 
-#include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
-#include "common/result.hpp"
 #include "common/stage_runtime.hpp"
+#include "workers/agent/agent_store.hpp"
 #include "workers/agent/context.hpp"
 #include "workers/agent/llm_client.hpp"
+#include "workers/agent/tool_store.hpp"
+#include "workers/agent/turn_records.hpp"
 
 namespace switchboard {
 class KafkaProducer;
 }
 
 namespace switchboard::agent {
-
-/// The fields of a messages.resolved/1 record the agent uses.
-struct ResolvedMessage {
-  std::string event_id;
-  std::string business_id;
-  std::string customer_id;
-  std::string conversation_id;
-  std::string message_id;
-  std::string channel;
-  std::string channel_account_id;
-  std::string sender_id;
-  std::string platform_message_id;
-  std::string type;
-  std::string text;
-  std::string trace_id;
-  /// Another app owns the thread (Messenger handover): the agent must not answer.
-  bool standby = false;
-};
-
-/// The messages.resolved value `json`; a non-retryable Error naming the missing or mistyped
-/// field when it is not one.
-Result<ResolvedMessage> ParseResolvedMessage(std::string_view json);
-
-/// What the agent answers one turn with, before it is stored.
-struct TurnReply {
-  std::string text;
-  /// "ai", "retrieval", "fallback" or "limit".
-  std::string kind;
-  /// [{name, arguments, ok, handed_off, result}] as JSON text; "" when no tool ran.
-  std::string tool_calls_json;
-  /// [{chunk_id, item_id, title, rank}] of the passages the answer was grounded in; "" for none.
-  std::string sources_json;
-  int prompt_tokens = 0;
-  int completion_tokens = 0;
-  /// The conversation needs a person (fallback replies).
-  bool needs_human = false;
-};
 
 /// The agent's tuning. FromEnvironment() reads RETRIEVAL_MIN_RANK (0.2), AGENT_MAX_TOOL_STEPS (5),
 /// AGENT_HISTORY_MESSAGES (12), AGENT_KNOWLEDGE_PASSAGES (4), RETRIEVAL_EXCERPT_BYTES (600).
@@ -76,28 +38,46 @@ struct AgentSettings {
   static AgentSettings FromEnvironment();
 };
 
-/// What AnswerTurn works with. `llm` null means retrieval-only mode.
+/// What TurnHandler works with; each referenced object must outlive the handler.
 struct AgentDependencies {
-  db::ConnectionPool& pool;
+  AgentStore& store;
+  /// Where the tools the model calls read and write.
+  ToolStore& tools;
   KafkaProducer& producer;
+  /// nullptr: retrieval-only mode (answers from the knowledge base without a model).
   const LlmClient* llm = nullptr;
   AgentSettings settings;
   /// The clock ("today", the usage month); injected for tests.
   std::function<std::chrono::sys_seconds()> now;
 };
 
-/// The replies.outbound and usage.events records of a stored reply to `message`: reply event id
-/// EventIdFor({"replies.outbound", message_id}), usage event id
-/// EventIdFor({"usage.events", "reply", message_id}) with messages 1 and `llm_tokens`.
-std::vector<OutboundRecord> ReplyRecords(const ResolvedMessage& message, const StoredReply& reply);
+/// The messages.resolved handler: answers one customer turn.
+///   decode  the record (turn_records.hpp); a standby message or a reaction is not answered;
+///   load    the turn's context (AgentStore::LoadTurnContext); a reply stored before is
+///           re-emitted as it was, a handed-off conversation gets no AI reply;
+///   decide  the limit message when the month's limit is reached, else the best knowledge
+///           passage without an LLM, else the LLM with tools (send_to_human's customer notice
+///           ends the turn), the business's fallback message (and needs_human) when it fails;
+///   persist the assistant message (AgentStore::StoreReply);
+///   emit    replies.outbound and usage.events, after the reply is stored.
+/// Never holds a database connection while the LLM is called. Outcomes: Done; DeadLetter for a
+/// malformed record or unknown business, customer or conversation. Throws RetryableError when
+/// producing fails; database errors propagate (the runtime retries).
+class TurnHandler final {
+ public:
+  explicit TurnHandler(AgentDependencies deps) : deps_(std::move(deps)) {}
 
-/// Answers one messages.resolved record: ignores standby messages and reactions; re-emits a reply
-/// stored before; does nothing for a handed-off conversation; answers with the limit message when
-/// the month's limit is reached, from the knowledge base without an LLM, or with the LLM and tools,
-/// falling back to the business's fallback message (and needs_human) when the LLM keeps failing.
-/// Stores the assistant message, then produces replies.outbound and usage.events. Never holds a
-/// database connection while the LLM is called. DeadLetter for a malformed record or unknown
-/// tenant rows; throws RetryableError when producing fails; database errors propagate.
-Outcome AnswerTurn(const AgentDependencies& deps, const ConsumedRecord& record);
+  /// Handles one messages.resolved record (see the class comment).
+  Outcome Handle(const ConsumedRecord& record);
+
+ private:
+  TurnReply Decide(const ResolvedMessage& message, const TurnContext& context,
+                   std::chrono::sys_seconds now) const;
+  TurnReply AnswerWithLlm(const ResolvedMessage& message, const TurnContext& context,
+                          std::chrono::sys_seconds now) const;
+  void Emit(const ResolvedMessage& message, const StoredReply& reply) const;
+
+  AgentDependencies deps_;
+};
 
 }  // namespace switchboard::agent

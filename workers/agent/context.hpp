@@ -1,13 +1,17 @@
 #pragma once
 
+// What one turn of a conversation is: the facts the agent answers with (TurnContext), which turn
+// it is (TurnQuery) and what it answers (TurnReply, StoredReply). AgentStore
+// (workers/agent/agent_store.hpp) reads and writes them.
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "common/db_pool.hpp"
 #include "workers/agent/booking.hpp"
 #include "workers/agent/slots.hpp"
 
@@ -71,6 +75,21 @@ struct StoredReply {
   std::chrono::sys_seconds created_at;
 };
 
+/// What the agent answers one turn with, before it is stored.
+struct TurnReply {
+  std::string text;
+  /// "ai", "retrieval", "fallback" or "limit".
+  std::string kind;
+  /// [{name, arguments, ok, handed_off, result}] as JSON text; "" when no tool ran.
+  std::string tool_calls_json;
+  /// [{chunk_id, item_id, title, rank}] of the passages the answer was grounded in; "" for none.
+  std::string sources_json;
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  /// The conversation needs a person (fallback replies).
+  bool needs_human = false;
+};
+
 /// What answering one turn needs to know, read in one transaction.
 struct TurnContext {
   BusinessInfo business;
@@ -86,7 +105,7 @@ struct TurnContext {
   std::optional<StoredReply> existing_reply;
 };
 
-/// Which turn to load.
+/// Which turn: what AgentStore loads the context and stores the reply by.
 struct TurnQuery {
   std::string business_id;
   std::string customer_id;
@@ -112,13 +131,5 @@ class MissingTurnData : public std::runtime_error {
 /// so a chunk that matches some of the question's words is found and ranked by how many and how
 /// close; operators and punctuation of the customer's text are dropped.
 std::string KnowledgeQueryText(std::string_view text);
-
-/// Loads the business, the customer with upcoming appointments, the last messages of the customer
-/// across channels, the best knowledge chunks (websearch_to_tsquery + ts_rank_cd), the
-/// conversation's status, the month's usage and an already stored reply, in one read-only
-/// transaction scoped to `query.business_id` (row-level security and explicit WHERE clauses).
-/// Throws MissingTurnData when the business, customer or conversation does not exist; database
-/// failures propagate (the stage retries).
-TurnContext LoadTurnContext(db::ConnectionPool& pool, const TurnQuery& query);
 
 }  // namespace switchboard::agent

@@ -9,8 +9,10 @@
 #include "common/db_pool.hpp"
 #include "common/log.hpp"
 #include "common/stage_main.hpp"
+#include "workers/agent/agent_store.hpp"
 #include "workers/agent/answer_turn.hpp"
 #include "workers/agent/llm_client.hpp"
+#include "workers/agent/tool_store.hpp"
 
 int main() {
   using namespace switchboard;
@@ -25,11 +27,13 @@ int main() {
     } else {
       Log(LogLevel::kInfo, "LLM_BASE_URL is not set: answering from the knowledge base only");
     }
-    auto deps = std::make_shared<agent::AgentDependencies>(agent::AgentDependencies{
-        *pool, context.producer, llm.get(), agent::AgentSettings::FromEnvironment(),
+    auto store = std::make_shared<agent::AgentStore>(*pool);
+    auto tools = std::make_shared<agent::PostgresToolStore>(*pool);
+    auto handler = std::make_shared<agent::TurnHandler>(agent::AgentDependencies{
+        *store, *tools, context.producer, llm.get(), agent::AgentSettings::FromEnvironment(),
         [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }});
-    return [pool, llm, deps](const ConsumedRecord& record) {
-      return agent::AnswerTurn(*deps, record);
+    return [pool, llm, store, tools, handler](const ConsumedRecord& record) {
+      return handler->Handle(record);
     };
   });
 }
