@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -25,6 +26,9 @@ struct LogField {
 
 /// Writes one JSON line {"ts","level","component","msg",...fields} to stderr; thread-safe.
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+
+/// The same, for fields put together at run time (e.g. the configuration line).
+void Log(LogLevel level, std::string_view message, std::span<const LogField> fields);
 
 /// Sets the "component" every line carries (the stage or binary name) and the lowest level
 /// written (LOG_LEVEL: debug, info, warning, error).
