@@ -62,11 +62,16 @@ bool ConnectionPool::Ping() {
   }
 }
 
-std::shared_ptr<ConnectionPool> ConnectionPoolFromEnvironment() {
-  const std::int64_t size = EnvInt("DATABASE_POOL_SIZE", 8);
-  if (size < 1) throw ConfigError("DATABASE_POOL_SIZE must be at least 1");
-  return std::make_shared<ConnectionPool>(RequiredEnv("DATABASE_URL"),
-                                          static_cast<std::size_t>(size));
+DatabaseOptions ReadDatabaseOptions(EnvReader& env) {
+  DatabaseOptions options;
+  options.url = env.Required("DATABASE_URL", Secrecy::kPasswordInUrl);
+  options.pool_size = static_cast<std::size_t>(
+      env.Integer("DATABASE_POOL_SIZE", static_cast<std::int64_t>(options.pool_size), 1, 1000));
+  return options;
+}
+
+std::shared_ptr<ConnectionPool> MakeConnectionPool(const DatabaseOptions& options) {
+  return std::make_shared<ConnectionPool>(options.url, options.pool_size);
 }
 
 }  // namespace switchboard::db

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace switchboard {
+class EnvReader;
+}
+
 namespace switchboard::db {
 
 /// A fixed number of PostgreSQL connections shared by a stage's worker threads. Connections are
@@ -50,8 +54,18 @@ class ConnectionPool final {
   std::size_t free_slots_;
 };
 
-/// The pool of a stage process: DATABASE_URL (required, the application role) and
-/// DATABASE_POOL_SIZE (default 8). Throws ConfigError naming the variable that is missing or bad.
-std::shared_ptr<ConnectionPool> ConnectionPoolFromEnvironment();
+/// Where a process's database is and how many connections it may hold.
+struct DatabaseOptions {
+  /// DATABASE_URL: the application role for stages (its password is never logged).
+  std::string url;
+  /// DATABASE_POOL_SIZE: the pool's connections.
+  std::size_t pool_size = 8;
+};
+
+/// DATABASE_URL (required) and DATABASE_POOL_SIZE (8, from 1 to 1000) read through `env`.
+DatabaseOptions ReadDatabaseOptions(EnvReader& env);
+
+/// A pool as `options` describe.
+std::shared_ptr<ConnectionPool> MakeConnectionPool(const DatabaseOptions& options);
 
 }  // namespace switchboard::db

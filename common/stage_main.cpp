@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
-#include <limits>
 #include <memory>
 #include <thread>
 
@@ -21,20 +20,9 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
-int EnvIntIn(const char* name, std::int64_t fallback, std::int64_t low, std::int64_t high) {
-  const std::int64_t value = EnvInt(name, fallback);
-  if (value < low || value > high) {
-    throw ConfigError(std::string(name) + " must be between " + std::to_string(low) + " and " +
-                      std::to_string(high) + ", got " + std::to_string(value));
-  }
-  return static_cast<int>(value);
-}
+using std::chrono::milliseconds;
 
-std::chrono::milliseconds PositiveMillis(const char* name, std::chrono::milliseconds fallback) {
-  const std::chrono::milliseconds value = EnvMillis(name, fallback);
-  if (value.count() < 0) throw ConfigError(std::string(name) + " must not be negative");
-  return value;
-}
+constexpr milliseconds kHour{3600000};
 
 asio::awaitable<HttpResponse> AnswerOps(HttpRequest request, const OpsProbe* probe) {
   if (auto response = OpsResponse(request, *probe)) co_return std::move(*response);
@@ -43,31 +31,41 @@ asio::awaitable<HttpResponse> AnswerOps(HttpRequest request, const OpsProbe* pro
 
 }  // namespace
 
-StageOptions FromEnvironment(const std::string& stage, std::vector<std::string> topics) {
+StageOptions ReadStageOptions(EnvReader& env, const std::string& stage,
+                              std::vector<std::string> topics) {
   StageOptions options;
   StageRuntime::Options& runtime = options.runtime;
   runtime.stage = stage;
   runtime.topics = std::move(topics);
-  runtime.brokers = RequiredEnv("KAFKA_BROKERS");
-  runtime.group_id = EnvOr("KAFKA_GROUP_ID", "");
-  runtime.max_in_flight = EnvIntIn("MAX_IN_FLIGHT", 64, 1, 1024);
-  runtime.commit_interval = PositiveMillis("COMMIT_INTERVAL_MS", runtime.commit_interval);
-  runtime.retry.base = PositiveMillis("RETRY_BASE_MS", runtime.retry.base);
-  runtime.retry.max = PositiveMillis("RETRY_MAX_MS", runtime.retry.max);
+  runtime.brokers = env.Required("KAFKA_BROKERS");
+  runtime.group_id = env.String("KAFKA_GROUP_ID", {"switchboard-" + stage, "switchboard-<stage>"});
+  runtime.max_in_flight = static_cast<int>(env.Integer("MAX_IN_FLIGHT", 64, 1, 1024));
+  runtime.commit_interval =
+      env.Millis("COMMIT_INTERVAL_MS", runtime.commit_interval, milliseconds(0), kHour);
+  runtime.retry.base = env.Millis("RETRY_BASE_MS", runtime.retry.base, milliseconds(1), kHour);
+  runtime.retry.max = env.Millis("RETRY_MAX_MS", runtime.retry.max, milliseconds(1), kHour);
   if (runtime.retry.max < runtime.retry.base) {
-    throw ConfigError("RETRY_MAX_MS must not be below RETRY_BASE_MS");
+    env.Fail("RETRY_MAX_MS must not be below RETRY_BASE_MS");
   }
-  runtime.retry_max_attempts =
-      EnvIntIn("RETRY_MAX_ATTEMPTS", 0, 0, std::numeric_limits<int>::max());
-  runtime.drain_timeout = PositiveMillis("DRAIN_TIMEOUT_MS", runtime.drain_timeout);
-  runtime.statistics_interval =
-      PositiveMillis("KAFKA_STATISTICS_INTERVAL_MS", runtime.statistics_interval);
-  runtime.session_timeout = PositiveMillis("KAFKA_SESSION_TIMEOUT_MS", runtime.session_timeout);
-  runtime.kafka_debug = EnvOr("KAFKA_DEBUG", "");
-  options.delivery_timeout = PositiveMillis("KAFKA_DELIVERY_TIMEOUT_MS", options.delivery_timeout);
-  options.http_host = EnvOr("STAGE_HTTP_HOST", options.http_host);
-  options.http_port = static_cast<unsigned short>(EnvIntIn("STAGE_HTTP_PORT", 0, 0, 65535));
-  options.log_level = EnvOr("LOG_LEVEL", options.log_level);
+  runtime.retry_max_attempts = static_cast<int>(env.Integer("RETRY_MAX_ATTEMPTS", 0, 0, 1000000));
+  runtime.drain_timeout =
+      env.Millis("DRAIN_TIMEOUT_MS", runtime.drain_timeout, milliseconds(0), kHour);
+  runtime.statistics_interval = env.Millis("KAFKA_STATISTICS_INTERVAL_MS",
+                                           runtime.statistics_interval, milliseconds(0), kHour);
+  // librdkafka's own bounds of session.timeout.ms.
+  runtime.session_timeout =
+      env.Millis("KAFKA_SESSION_TIMEOUT_MS", runtime.session_timeout, milliseconds(1), kHour);
+  runtime.kafka_debug = env.String("KAFKA_DEBUG", "");
+  options.delivery_timeout =
+      env.Millis("KAFKA_DELIVERY_TIMEOUT_MS", options.delivery_timeout, milliseconds(1), kHour);
+  options.http_host = env.String("STAGE_HTTP_HOST", options.http_host);
+  boost::system::error_code address_error;
+  asio::ip::make_address(options.http_host, address_error);
+  if (address_error) {
+    env.Fail("STAGE_HTTP_HOST must be an IP address, got '" + options.http_host + "'");
+  }
+  options.http_port = static_cast<unsigned short>(env.Integer("STAGE_HTTP_PORT", 0, 0, 65535));
+  options.log_level = env.OneOf("LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
   return options;
 }
 
@@ -123,9 +121,16 @@ int RunStage(const StageOptions& options, RecordHandler handler) {
 }
 
 int StageMain(const std::string& stage, std::vector<std::string> topics,
-              const HandlerFactory& make_handler) {
+              const std::function<void(EnvReader&)>& read_own, const HandlerFactory& make_handler) {
+  ConfigureLog(stage, "info");
   try {
-    return RunStage(FromEnvironment(stage, std::move(topics)), make_handler);
+    EnvReader env;
+    const StageOptions options = ReadStageOptions(env, stage, std::move(topics));
+    if (read_own) read_own(env);
+    env.Check();
+    ConfigureLog(stage, options.log_level);
+    LogConfiguration(env.Variables());
+    return RunStage(options, make_handler);
   } catch (const ConfigError& e) {
     Log(LogLevel::kError, "configuration error", {{"error", e.what()}});
     return 2;
@@ -133,6 +138,11 @@ int StageMain(const std::string& stage, std::vector<std::string> topics,
     Log(LogLevel::kError, "stage failed", {{"error", e.what()}});
     return 1;
   }
+}
+
+int StageMain(const std::string& stage, std::vector<std::string> topics,
+              const HandlerFactory& make_handler) {
+  return StageMain(stage, std::move(topics), nullptr, make_handler);
 }
 
 }  // namespace switchboard

@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "common/config.hpp"
 #include "common/stage_runtime.hpp"
 
 namespace prometheus {
@@ -15,13 +18,8 @@ namespace switchboard {
 
 class KafkaProducer;
 
-/// Everything a worker stage process is configured with. FromEnvironment() reads it:
-///   KAFKA_BROKERS (required), KAFKA_GROUP_ID ("switchboard-<stage>"), MAX_IN_FLIGHT (64),
-///   COMMIT_INTERVAL_MS (1000), RETRY_BASE_MS (200), RETRY_MAX_MS (30000), RETRY_MAX_ATTEMPTS (0 =
-///   retry transient failures forever), DRAIN_TIMEOUT_MS (10000), KAFKA_STATISTICS_INTERVAL_MS
-///   (5000), KAFKA_SESSION_TIMEOUT_MS (45000), KAFKA_DELIVERY_TIMEOUT_MS (10000), KAFKA_DEBUG
-///   (empty; librdkafka debug contexts), STAGE_HTTP_HOST (127.0.0.1), STAGE_HTTP_PORT (0 = a free
-///   port, logged), LOG_LEVEL (info).
+/// The part of its configuration every worker stage process shares. ReadStageOptions() reads it
+/// (variables, defaults and ranges: there, and the README's configuration table).
 struct StageOptions {
   /// Stage name, input topics, brokers and the consumer's tuning; group "switchboard-<stage>".
   StageRuntime::Options runtime;
@@ -32,9 +30,10 @@ struct StageOptions {
   std::string log_level = "info";
 };
 
-/// The options of stage `stage` reading `topics`, from the environment (see StageOptions).
-/// Throws ConfigError naming the variable that is missing or invalid.
-StageOptions FromEnvironment(const std::string& stage, std::vector<std::string> topics);
+/// The options of stage `stage` reading `topics`, read through `env` (problems are collected in
+/// it: see common/config.hpp).
+StageOptions ReadStageOptions(EnvReader& env, const std::string& stage,
+                              std::vector<std::string> topics);
 
 /// What a stage's handler may share with the runtime while it is being built.
 struct StageContext {
@@ -59,9 +58,29 @@ int RunStage(const StageOptions& options, const HandlerFactory& make_handler);
 /// RunStage for a handler that needs nothing from the context.
 int RunStage(const StageOptions& options, RecordHandler handler);
 
-/// A stage's whole main(): FromEnvironment(stage, topics), then RunStage; returns 2 after a
-/// configuration error, 1 after another failure (both logged), 0 after a signal.
+/// A stage's whole main(): reads the stage's whole configuration from the process's environment
+/// with one EnvReader (ReadStageOptions, then `read_own` for the stage's own part, when set),
+/// logs it in one "configuration" line with secrets masked, then RunStage. Returns 2 after a
+/// configuration error (logged, naming every bad variable), 1 after another failure (logged), 0
+/// after a signal.
+int StageMain(const std::string& stage, std::vector<std::string> topics,
+              const std::function<void(EnvReader&)>& read_own, const HandlerFactory& make_handler);
+
+/// StageMain for a stage with no configuration of its own.
 int StageMain(const std::string& stage, std::vector<std::string> topics,
               const HandlerFactory& make_handler);
+
+/// StageMain for a stage whose own configuration `Own` is read by `read_own` (the function its
+/// tests and the README table test call too) and handed to `make_handler`.
+template <typename Own>
+int StageMain(const std::string& stage, std::vector<std::string> topics,
+              Own (*read_own)(EnvReader&),
+              const std::type_identity_t<std::function<RecordHandler(StageContext&, const Own&)>>&
+                  make_handler) {
+  std::optional<Own> own;
+  return StageMain(
+      stage, std::move(topics), [&own, read_own](EnvReader& env) { own = read_own(env); },
+      [&own, &make_handler](StageContext& context) { return make_handler(context, *own); });
+}
 
 }  // namespace switchboard

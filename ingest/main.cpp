@@ -11,23 +11,13 @@
 #include "common/http_server.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "ingest/ingest_config.hpp"
 #include "ingest/meta_routes.hpp"
 
 namespace {
 
 using namespace switchboard;
 namespace asio = boost::asio;
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
 
 /// Waits until every connection has closed or `deadline` passed, then stops the io_context.
 void StopWhenDrained(asio::io_context& io, HttpServer& server,
@@ -43,26 +33,24 @@ void StopWhenDrained(asio::io_context& io, HttpServer& server,
 }
 
 int Run() {
-  ConfigureLog("ingest", EnvOr("LOG_LEVEL", "info"));
-  ingest::IngestSettings settings;
-  settings.meta_app_secrets = SplitList(RequiredEnv("META_APP_SECRET"));
-  settings.meta_verify_token = RequiredEnv("META_VERIFY_TOKEN");
-  settings.ack_timeout = EnvMillis("INGEST_ACK_TIMEOUT_MS", std::chrono::milliseconds(3000));
-  const std::string brokers = RequiredEnv("KAFKA_BROKERS");
-  const std::string host = EnvOr("INGEST_HOST", "127.0.0.1");
-  const auto port = static_cast<unsigned short>(EnvInt("INGEST_PORT", 8080));
-  const auto threads =
-      static_cast<int>(EnvInt("INGEST_THREADS", std::max(2u, std::thread::hardware_concurrency())));
+  ConfigureLog("ingest", "info");
+  EnvReader env;
+  const ingest::IngestConfig config = ingest::ReadIngestConfig(env);
+  env.Check();
+  ConfigureLog("ingest", config.log_level);
+  LogConfiguration(env.Variables());
+  const ingest::IngestSettings& settings = config.settings;
+  const int threads = config.threads;
   HttpServer::Options http_options;
-  http_options.body_limit = static_cast<std::size_t>(EnvInt("INGEST_BODY_LIMIT_BYTES", 4 << 20));
+  http_options.body_limit = config.body_limit;
 
   // Declared first, destroyed last: delivery reports that arrive while the producer flushes in its
   // destructor still post to it.
   asio::io_context io(threads);
-  KafkaProducer producer({.brokers = brokers,
+  KafkaProducer producer({.brokers = config.brokers,
                           .client_id = "switchboard-ingest",
                           .delivery_timeout = settings.ack_timeout,
-                          .linger = EnvMillis("INGEST_LINGER_MS", std::chrono::milliseconds(1)),
+                          .linger = config.linger,
                           .reports_on = &io});
   auto registry = std::make_shared<prometheus::Registry>();
   OpsProbe ops{[&producer] { return producer.BrokerReachable(std::chrono::milliseconds(500)); },
@@ -75,7 +63,7 @@ int Run() {
       ops);
 
   HttpServer server(
-      io, {asio::ip::make_address(host), port},
+      io, {asio::ip::make_address(config.host), config.port},
       [&routes](HttpRequest request) { return routes.Handle(std::move(request)); }, http_options);
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -87,7 +75,7 @@ int Run() {
         std::chrono::steady_clock::now() + settings.ack_timeout + std::chrono::seconds(2));
   });
   Log(LogLevel::kInfo, "ingest listening",
-      {{"host", host}, {"port", static_cast<int>(server.Port())}, {"threads", threads}});
+      {{"host", config.host}, {"port", static_cast<int>(server.Port())}, {"threads", threads}});
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

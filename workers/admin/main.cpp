@@ -1,7 +1,8 @@
 // switchboard-admin: one-shot operator commands (schema migrations, and more to come).
 //
 // Exit codes: 0 done, 1 the command failed (the error is logged), 2 bad usage or configuration.
-// To add a command: write `int RunSomething(const Arguments&)` and add a row to kCommands.
+// To add a command: write `int RunSomething(Arguments&, const admin::AdminConfig&)` and add a row
+// to kCommands with what it needs from the environment (workers/admin/admin_config.hpp).
 #include <exception>
 #include <iostream>
 #include <map>
@@ -16,6 +17,7 @@
 #include "common/log.hpp"
 #include "common/migrations.hpp"
 #include "common/token_cipher.hpp"
+#include "workers/admin/admin_config.hpp"
 #include "workers/admin/demo_seed.hpp"
 
 namespace {
@@ -68,11 +70,10 @@ class Arguments final {
 };
 
 /// migrate --dir DIR: applies the pending migrations of DIR to DATABASE_URL.
-int RunMigrate(Arguments& args) {
+int RunMigrate(Arguments& args, const admin::AdminConfig& config) {
   const std::string dir = args.Required("dir");
   args.RejectUnused();
-  const std::string database_url = RequiredEnv("DATABASE_URL");
-  const auto applied = db::Migrate(database_url, dir);
+  const auto applied = db::Migrate(config.database_url, dir);
   if (applied.empty()) {
     std::cout << "nothing to apply\n";
   } else {
@@ -81,26 +82,22 @@ int RunMigrate(Arguments& args) {
   return kExitOk;
 }
 
-int RunCreateTopics(Arguments& args) {
+int RunCreateTopics(Arguments& args, const admin::AdminConfig& config) {
   const std::string dir = args.Required("schemas");
   args.RejectUnused();
-  const std::string brokers = RequiredEnv("KAFKA_BROKERS");
   const auto topics = TopicsFromSchemas(dir);
-  const auto created = CreateTopics(brokers, topics);
+  const auto created = CreateTopics(config.brokers, topics);
   std::cout << created.size() << " of " << topics.size() << " topics created\n";
   for (const auto& name : created) std::cout << "created " << name << '\n';
   return kExitOk;
 }
 
 /// seed-demo: creates or refreshes the demo tenant through DATABASE_URL (the owner role).
-int RunSeedDemo(Arguments& args) {
+int RunSeedDemo(Arguments& args, const admin::AdminConfig& config) {
   args.RejectUnused();
-  const TokenCipher cipher(RequiredEnv("TOKEN_ENCRYPTION_KEYS"));
-  admin::DemoSeedOptions options;
-  options.whatsapp_phone_number_id =
-      EnvOr("DEMO_WHATSAPP_PHONE_NUMBER_ID", options.whatsapp_phone_number_id);
-  options.whatsapp_access_token = EnvOr("DEMO_WHATSAPP_TOKEN", options.whatsapp_access_token);
-  pqxx::connection owner(RequiredEnv("DATABASE_URL"));
+  const TokenCipher cipher(config.token_encryption_keys);
+  const admin::DemoSeedOptions& options = config.demo;
+  pqxx::connection owner(config.database_url);
   const auto summary = admin::SeedDemoTenant(owner, cipher, options);
   std::cout << "demo tenant Bright Smile Dental (business " << admin::kDemoBusinessId
             << "): " << summary.services << " services, " << summary.documents
@@ -112,20 +109,25 @@ int RunSeedDemo(Arguments& args) {
 struct Command {
   std::string_view name;
   std::string_view usage;
-  int (*run)(Arguments&);
+  admin::AdminNeeds needs;
+  int (*run)(Arguments&, const admin::AdminConfig&);
 };
 
 /// Every subcommand: one row each.
 constexpr Command kCommands[] = {
-    {"migrate", "migrate --dir DIR    apply the pending migrations of DIR (env DATABASE_URL)",
+    {"migrate",
+     "migrate --dir DIR    apply the pending migrations of DIR (env DATABASE_URL)",
+     {.database = true},
      RunMigrate},
     {"create-topics",
      "create-topics --schemas DIR    create the topics schemas/ describe, each with its .dlq "
      "(env KAFKA_BROKERS)",
+     {.brokers = true},
      RunCreateTopics},
     {"seed-demo",
      "seed-demo    create or refresh the demo tenant Bright Smile Dental (env DATABASE_URL = the "
      "owner role, TOKEN_ENCRYPTION_KEYS, DEMO_WHATSAPP_PHONE_NUMBER_ID, DEMO_WHATSAPP_TOKEN)",
+     {.database = true, .demo_seed = true},
      RunSeedDemo},
 };
 
@@ -137,12 +139,7 @@ void PrintUsage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    ConfigureLog("switchboard-admin", EnvOr("LOG_LEVEL", "info"));
-  } catch (const std::exception& e) {
-    std::cerr << "switchboard-admin: " << e.what() << '\n';
-    return kExitUsage;
-  }
+  ConfigureLog("switchboard-admin", "info");
   if (argc < 2) {
     PrintUsage();
     return kExitUsage;
@@ -159,7 +156,12 @@ int main(int argc, char** argv) {
   }
   try {
     Arguments args(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
-    return command->run(args);
+    EnvReader env;
+    const admin::AdminConfig config = admin::ReadAdminConfig(env, command->needs);
+    env.Check();
+    ConfigureLog("switchboard-admin", config.log_level);
+    LogConfiguration(env.Variables());
+    return command->run(args, config);
   } catch (const UsageError& e) {
     std::cerr << "switchboard-admin " << name << ": " << e.what() << '\n';
     PrintUsage();

@@ -1,6 +1,5 @@
 #include "workers/agent/answer_turn.hpp"
 
-#include "common/config.hpp"
 #include "common/json.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
@@ -106,36 +105,6 @@ TurnReply AnswerFromKnowledge(const AgentSettings& settings, const TurnContext& 
 }
 
 }  // namespace
-
-AgentSettings AgentSettings::FromEnvironment() {
-  AgentSettings settings;
-  const std::string rank = EnvOr("RETRIEVAL_MIN_RANK", "");
-  if (!rank.empty()) {
-    try {
-      std::size_t used = 0;
-      settings.retrieval_min_rank = std::stod(rank, &used);
-      if (used != rank.size() || settings.retrieval_min_rank < 0) throw std::invalid_argument("");
-    } catch (const std::exception&) {
-      throw ConfigError("RETRIEVAL_MIN_RANK must be a non-negative number");
-    }
-  }
-  settings.max_tool_steps =
-      static_cast<int>(EnvInt("AGENT_MAX_TOOL_STEPS", settings.max_tool_steps));
-  settings.history_limit =
-      static_cast<int>(EnvInt("AGENT_HISTORY_MESSAGES", settings.history_limit));
-  settings.passage_limit =
-      static_cast<int>(EnvInt("AGENT_KNOWLEDGE_PASSAGES", settings.passage_limit));
-  const auto excerpt = EnvInt("RETRIEVAL_EXCERPT_BYTES",
-                              static_cast<std::int64_t>(settings.retrieval_excerpt_bytes));
-  if (settings.max_tool_steps < 0 || settings.history_limit < 0 || settings.passage_limit < 1 ||
-      excerpt < 40) {
-    throw ConfigError(
-        "AGENT_MAX_TOOL_STEPS, AGENT_HISTORY_MESSAGES must be >= 0, AGENT_KNOWLEDGE_PASSAGES >= 1, "
-        "RETRIEVAL_EXCERPT_BYTES >= 40");
-  }
-  settings.retrieval_excerpt_bytes = static_cast<std::size_t>(excerpt);
-  return settings;
-}
 
 Outcome TurnHandler::Handle(const ConsumedRecord& record) {
   const auto started = std::chrono::steady_clock::now();

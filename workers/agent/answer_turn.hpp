@@ -19,8 +19,7 @@ class KafkaProducer;
 
 namespace switchboard::agent {
 
-/// The agent's tuning. FromEnvironment() reads RETRIEVAL_MIN_RANK (0.2), AGENT_MAX_TOOL_STEPS (5),
-/// AGENT_HISTORY_MESSAGES (12), AGENT_KNOWLEDGE_PASSAGES (4), RETRIEVAL_EXCERPT_BYTES (600).
+/// The agent's tuning; ReadAgentSettings (workers/agent/agent_config.hpp) reads it.
 struct AgentSettings {
   /// Retrieval-only mode answers with the best passage when its ts_rank_cd (normalization 0,
   /// against the question's words joined with OR) reaches this. One question word found once in
@@ -33,9 +32,6 @@ struct AgentSettings {
   int history_limit = 12;
   int passage_limit = 4;
   std::size_t retrieval_excerpt_bytes = 600;
-
-  /// Throws ConfigError naming a variable that is invalid.
-  static AgentSettings FromEnvironment();
 };
 
 /// What TurnHandler works with; each referenced object must outlive the handler.

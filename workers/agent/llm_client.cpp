@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "common/config.hpp"
 #include "common/http_client.hpp"
 #include "common/log.hpp"
 
@@ -94,23 +93,6 @@ std::string Snippet(std::string_view body) {
 }
 
 }  // namespace
-
-std::optional<LlmOptions> LlmOptionsFromEnvironment() {
-  LlmOptions options;
-  options.base_url = EnvOr("LLM_BASE_URL", "");
-  if (options.base_url.empty()) return std::nullopt;
-  if (!ParseUrl(options.base_url).ok()) {
-    throw ConfigError("LLM_BASE_URL is not an http(s) URL");
-  }
-  options.api_key = EnvOr("LLM_API_KEY", "");
-  options.model = EnvOr("LLM_MODEL", "gpt-4o-mini");
-  options.timeout = EnvMillis("LLM_TIMEOUT_MS", options.timeout);
-  options.max_retries = static_cast<int>(EnvInt("LLM_MAX_RETRIES", options.max_retries));
-  if (options.max_retries < 0) throw ConfigError("LLM_MAX_RETRIES must not be negative");
-  options.backoff.base = EnvMillis("LLM_RETRY_BASE_MS", options.backoff.base);
-  options.backoff.max = EnvMillis("LLM_RETRY_MAX_MS", options.backoff.max);
-  return options;
-}
 
 std::string ChatRequestBody(std::string_view model, const std::vector<ChatMessage>& messages,
                             std::string_view tools_json) {

@@ -53,12 +53,6 @@ struct LlmOptions {
   BackoffPolicy backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(8000)};
 };
 
-/// The LLM options from the environment: LLM_BASE_URL (unset: nullopt, the agent answers from
-/// the knowledge base only), LLM_API_KEY (empty), LLM_MODEL (gpt-4o-mini), LLM_TIMEOUT_MS
-/// (30000), LLM_MAX_RETRIES (2), LLM_RETRY_BASE_MS (500), LLM_RETRY_MAX_MS (8000).
-/// Throws ConfigError naming a variable that is invalid.
-std::optional<LlmOptions> LlmOptionsFromEnvironment();
-
 /// The JSON body of a chat completion request: model, messages and, when `tools_json` (a JSON
 /// array as text) is not empty, tools with tool_choice "auto". Throws std::invalid_argument when
 /// `tools_json` is not a JSON array.

@@ -1,14 +1,13 @@
 // switchboard-agent: messages.resolved → replies.outbound + usage.events. Loads the turn's
 // context, answers with the LLM and its tools (or from the knowledge base alone when LLM_BASE_URL
 // is unset), stores the assistant message and emits the reply.
-// DATABASE_URL (required, the application role), DATABASE_POOL_SIZE (8), LLM_* (see
-// workers/agent/llm_client.hpp), RETRIEVAL_MIN_RANK and AGENT_* (workers/agent/answer_turn.hpp);
-// the rest as every stage (common/stage_main.hpp).
+// Configuration: workers/agent/agent_config.hpp; the rest as every stage (common/stage_main.hpp).
 #include <memory>
 
 #include "common/db_pool.hpp"
 #include "common/log.hpp"
 #include "common/stage_main.hpp"
+#include "workers/agent/agent_config.hpp"
 #include "workers/agent/agent_store.hpp"
 #include "workers/agent/answer_turn.hpp"
 #include "workers/agent/llm_client.hpp"
@@ -16,24 +15,27 @@
 
 int main() {
   using namespace switchboard;
-  return StageMain("agent", {"messages.resolved"}, [](StageContext& context) -> RecordHandler {
-    auto pool = db::ConnectionPoolFromEnvironment();
-    context.ready = [pool] { return pool->Ping(); };
+  return StageMain(
+      "agent", {"messages.resolved"}, agent::ReadAgentConfig,
+      [](StageContext& context, const agent::AgentConfig& config) -> RecordHandler {
+        auto pool = db::MakeConnectionPool(config.database);
+        context.ready = [pool] { return pool->Ping(); };
 
-    std::shared_ptr<const agent::LlmClient> llm;
-    if (auto options = agent::LlmOptionsFromEnvironment()) {
-      Log(LogLevel::kInfo, "answering with the LLM", {{"model", options->model}});
-      llm = std::make_shared<const agent::LlmClient>(std::move(*options));
-    } else {
-      Log(LogLevel::kInfo, "LLM_BASE_URL is not set: answering from the knowledge base only");
-    }
-    auto store = std::make_shared<agent::AgentStore>(*pool);
-    auto tools = std::make_shared<agent::PostgresToolStore>(*pool);
-    auto handler = std::make_shared<agent::TurnHandler>(agent::AgentDependencies{
-        *store, *tools, context.producer, llm.get(), agent::AgentSettings::FromEnvironment(),
-        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }});
-    return [pool, llm, store, tools, handler](const ConsumedRecord& record) {
-      return handler->Handle(record);
-    };
-  });
+        std::shared_ptr<const agent::LlmClient> llm;
+        if (config.llm) {
+          Log(LogLevel::kInfo, "answering with the LLM", {{"model", config.llm->model}});
+          llm = std::make_shared<const agent::LlmClient>(*config.llm);
+        } else {
+          Log(LogLevel::kInfo, "LLM_BASE_URL is not set: answering from the knowledge base only");
+        }
+        auto store = std::make_shared<agent::AgentStore>(*pool);
+        auto tools = std::make_shared<agent::PostgresToolStore>(*pool);
+        auto handler = std::make_shared<agent::TurnHandler>(agent::AgentDependencies{
+            *store, *tools, context.producer, llm.get(), config.settings, [] {
+              return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            }});
+        return [pool, llm, store, tools, handler](const ConsumedRecord& record) {
+          return handler->Handle(record);
+        };
+      });
 }

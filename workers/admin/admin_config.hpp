@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+
+#include "common/config.hpp"
+#include "workers/admin/demo_seed.hpp"
+
+namespace switchboard::admin {
+
+/// What a command of switchboard-admin needs from the environment besides LOG_LEVEL.
+struct AdminNeeds {
+  /// DATABASE_URL: the owner role (migrate, seed-demo).
+  bool database = false;
+  /// KAFKA_BROKERS (create-topics).
+  bool brokers = false;
+  /// TOKEN_ENCRYPTION_KEYS and the demo integration (seed-demo).
+  bool demo_seed = false;
+};
+
+/// Everything switchboard-admin is configured with; a field a command does not need stays empty.
+struct AdminConfig {
+  std::string log_level = "info";
+  /// The owner role's URL (its password is never logged).
+  std::string database_url;
+  std::string brokers;
+  /// Checked to be a valid key ring (TokenCipher); never logged.
+  std::string token_encryption_keys;
+  /// DEMO_WHATSAPP_PHONE_NUMBER_ID and DEMO_WHATSAPP_TOKEN (secret).
+  DemoSeedOptions demo;
+};
+
+/// Reads LOG_LEVEL and the variables `needs` names, each required except the demo integration's,
+/// through `env`; problems are collected in it.
+AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs);
+
+}  // namespace switchboard::admin
