@@ -16,6 +16,7 @@
 #include "tests/support/tenant_seed.hpp"
 #include "workers/agent/answer_turn.hpp"
 #include "workers/agent/context.hpp"
+#include "workers/agent/knowledge_search.hpp"
 
 namespace switchboard::admin {
 namespace {
@@ -59,7 +60,8 @@ TEST_CASE("seed-demo: seeding twice leaves one searchable demo tenant with the l
         "  opening_hours->'saturday'->0->>'open', jsonb_array_length(opening_hours->'sunday'), "
         "  settings ?& array['personality', 'greeting', 'fallback_message', 'limit_message'], "
         "  (SELECT count(*) FROM services WHERE business_id = b.id), "
-        "  (SELECT count(*) FROM knowledge_items WHERE business_id = b.id), "
+        "  (SELECT count(*) FROM knowledge_items WHERE business_id = b.id "
+        "     AND source <> 'facts'), "
         "  (SELECT count(*) FROM integrations WHERE business_id = b.id) "
         "FROM businesses b WHERE id = $1",
         std::string(kDemoBusinessId));
@@ -98,18 +100,22 @@ TEST_CASE("seed-demo: seeding twice leaves one searchable demo tenant with the l
       CHECK(parking[0][0].as<std::string>() == "Parking and address > Parking");
       CHECK(parking[0][1].as<std::string>().starts_with("You can park for free"));
 
-      // The demo's question reaches the agent's retrieval-only threshold on the parking chunk.
-      const auto best = tx.exec_params1(
-          "SELECT heading, ts_rank_cd(tsv, q)::float8 FROM knowledge_chunks, "
-          "websearch_to_tsquery('english', $1) AS q WHERE tsv @@ q "
-          "ORDER BY ts_rank_cd(tsv, q) DESC, id LIMIT 1",
-          agent::KnowledgeQueryText("Where can I park?"));
-      CHECK(best[0].as<std::string>() == "Parking and address > Parking");
-      CHECK(best[1].as<double>() >= agent::AgentSettings{}.retrieval_min_rank);
+      // The demo's question is answered with the parking chunk in retrieval-only mode.
+      const auto passages =
+          agent::SearchKnowledge(tx, {std::string(kDemoBusinessId), "Where can I park?"});
+      REQUIRE_FALSE(passages.empty());
+      CHECK(passages[0].heading == "Parking and address > Parking");
+      CHECK(agent::ConfidentAnswer(passages, agent::ConfidenceRule{}) == 0u);
     }
 
-    db::TenantWork other(app, testing::SeedTenant({}).business_id);
-    CHECK(other.exec1("SELECT count(*) FROM knowledge_chunks")[0].as<int>() == 0);
+    // Another tenant sees its own chunks (its facts), none of the demo's.
+    const std::string other_id = testing::SeedTenant({}).business_id;
+    db::TenantWork other(app, other_id);
+    CHECK(other
+              .exec_params1("SELECT count(*) FROM knowledge_chunks WHERE business_id <> $1",
+                            other_id)[0]
+              .as<int>() == 0);
+    CHECK(other.exec1("SELECT count(*) FROM knowledge_chunks")[0].as<int>() > 0);
   }
 }
 

@@ -28,22 +28,10 @@ constexpr std::string_view kOpeningHours =
     R"("thursday":[{"open":"09:00","close":"17:00"}],"friday":[{"open":"09:00","close":"17:00"}],)"
     R"("saturday":[{"open":"10:00","close":"14:00"}],"sunday":[]})";
 
-struct DemoService {
-  std::string_view name;
-  int duration_minutes;
-  long price_cents;
-  std::string_view description;
-};
-
 constexpr DemoService kServices[] = {
     {"Check-up", 30, 6000, "Examination of teeth and gums, with X-rays when needed."},
     {"Cleaning", 45, 9000, "Professional cleaning: tartar and stains removed, teeth polished."},
     {"Whitening", 60, 25000, "In-clinic whitening, up to eight shades lighter in one visit."},
-};
-
-struct DemoDocument {
-  std::string_view title;
-  std::string_view body;
 };
 
 // Paragraphs are single lines (adjacent literals), so a passage quoted in a chat reply has no
@@ -92,19 +80,24 @@ constexpr DemoDocument kDocuments[] = {
      "come in within an hour.\n"},
 };
 
+// A structured fact (businesses.address): it becomes a searchable passage of its own.
+constexpr std::string_view kAddress = "Friedrichstrasse 123, 10117 Berlin, second floor";
+
 void UpsertBusiness(pqxx::work& tx) {
   tx.exec_params(
       "INSERT INTO businesses (id, name, slug, settings, timezone, opening_hours, "
-      "  booking_horizon_days, buffer_minutes, monthly_message_limit) "
+      "  booking_horizon_days, buffer_minutes, monthly_message_limit, language, address) "
       "VALUES ($1, 'Bright Smile Dental', 'bright-smile-dental', $2::jsonb, 'Europe/Berlin', "
-      "  $3::jsonb, 60, 10, 1000) "
+      "  $3::jsonb, 60, 10, 1000, 'en', $4) "
       "ON CONFLICT (id) DO UPDATE SET name = excluded.name, slug = excluded.slug, "
       "  settings = excluded.settings, timezone = excluded.timezone, "
       "  opening_hours = excluded.opening_hours, "
       "  booking_horizon_days = excluded.booking_horizon_days, "
       "  buffer_minutes = excluded.buffer_minutes, "
-      "  monthly_message_limit = excluded.monthly_message_limit",
-      std::string(kDemoBusinessId), std::string(kSettings), std::string(kOpeningHours));
+      "  monthly_message_limit = excluded.monthly_message_limit, language = excluded.language, "
+      "  address = excluded.address",
+      std::string(kDemoBusinessId), std::string(kSettings), std::string(kOpeningHours),
+      std::string(kAddress));
 }
 
 void UpsertServices(pqxx::work& tx) {
@@ -142,7 +135,10 @@ std::size_t UpsertDocument(pqxx::work& tx, const DemoDocument& document) {
         "  content = excluded.content, token_count = excluded.token_count, "
         "  embedding = CASE WHEN knowledge_chunks.content = excluded.content "
         "    AND knowledge_chunks.heading IS NOT DISTINCT FROM excluded.heading "
-        "    THEN knowledge_chunks.embedding END",
+        "    THEN knowledge_chunks.embedding END, "
+        "  embedding_model = CASE WHEN knowledge_chunks.content = excluded.content "
+        "    AND knowledge_chunks.heading IS NOT DISTINCT FROM excluded.heading "
+        "    THEN knowledge_chunks.embedding_model END",
         std::string(kDemoBusinessId), item_id, static_cast<int>(ordinal), chunk.heading,
         chunk.content, chunk.token_count);
   }
@@ -165,6 +161,17 @@ void UpsertIntegration(pqxx::work& tx, const TokenCipher& cipher, const DemoSeed
 }
 
 }  // namespace
+
+DemoContent DemoTenantContent() {
+  return {"Bright Smile Dental",
+          kSettings,
+          kOpeningHours,
+          "Europe/Berlin",
+          "en",
+          kAddress,
+          kServices,
+          kDocuments};
+}
 
 DemoSeedSummary SeedDemoTenant(pqxx::connection& owner, const TokenCipher& cipher,
                                const DemoSeedOptions& options) {

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <pqxx/connection>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,36 @@ struct DemoSeedOptions {
   /// The Graph API access token the sender uses for it (stored encrypted).
   std::string whatsapp_access_token = "demo-token";
 };
+
+/// A service the demo tenant offers.
+struct DemoService {
+  std::string_view name;
+  int duration_minutes;
+  long price_cents;
+  std::string_view description;
+};
+
+/// A knowledge document of the demo tenant (markdown-ish, chunked by ChunkDocument).
+struct DemoDocument {
+  std::string_view title;
+  std::string_view body;
+};
+
+/// What the demo tenant is made of, for programs that build a tenant like it (retrieval_bench).
+struct DemoContent {
+  std::string_view name;
+  /// businesses.settings, .opening_hours (JSON), .timezone, .language, .address.
+  std::string_view settings;
+  std::string_view opening_hours;
+  std::string_view timezone;
+  std::string_view language;
+  std::string_view address;
+  std::span<const DemoService> services;
+  std::span<const DemoDocument> documents;
+};
+
+/// The demo tenant's content (static data).
+DemoContent DemoTenantContent();
 
 /// What the demo tenant holds after seeding.
 struct DemoSeedSummary {
