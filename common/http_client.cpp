@@ -121,37 +121,33 @@ beast::error_code RunOne(asio::io_context& io, Start&& start) {
   return result;
 }
 
-/// Where in the exchange a failure happened, for the message and the retry decision.
-enum class Phase { kResolve, kConnect, kHandshake, kWrite, kRead };
-
-const char* PhaseName(Phase phase) {
-  switch (phase) {
-    case Phase::kResolve:
-      return "resolve";
-    case Phase::kConnect:
-      return "connect";
-    case Phase::kHandshake:
-      return "tls handshake";
-    case Phase::kWrite:
-      return "write";
-    case Phase::kRead:
-      return "read";
-  }
-  return "?";
-}
-
+/// One attempt's failure, before it becomes an HttpError.
 struct Failure {
-  Phase phase;
+  HttpPhase phase;
   beast::error_code code;
   bool got_response_bytes = false;
   std::string detail;
+  bool written = false;  // some of the request left the process
 };
+
+/// An HttpError of the kRequest phase: the request was refused before any network activity.
+HttpError RequestError(std::string message) {
+  return HttpError{{std::move(message), false}, HttpPhase::kRequest, false, false};
+}
+
+/// RFC 9110 9.2.2: repeating these has the effect of sending them once.
+bool IsIdempotent(std::string_view method) {
+  for (std::string_view idempotent : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
+    if (method == idempotent) return true;
+  }
+  return false;
+}
 
 bool IsRetryable(const Failure& failure) {
   const auto& code = failure.code;
   // Even "host not found" is retryable: without a reachable DNS server the resolver says that
   // too, and a reply dropped for a DNS blip is worse than a bounded retry of a wrong host name.
-  if (failure.phase == Phase::kResolve) return true;
+  if (failure.phase == HttpPhase::kResolve) return true;
   if (code.category() == asio::error::get_ssl_category()) {
     // A certificate that does not verify stays unverifiable; a cut-off TLS stream may not.
     const int reason = ERR_GET_REASON(static_cast<unsigned long>(code.value()));
@@ -178,8 +174,9 @@ class Exchange final {
       : request_(request), url_(url), deadline_(deadline), state_(ThisThread()) {}
 
   /// Runs the request, reconnecting once when a reused connection was already closed.
-  Result<HttpClientResponse> Run() {
+  Result<HttpClientResponse, HttpError> Run() {
     http::request<http::string_body> message = BuildMessage();
+    bool written = false;  // by any attempt: what the caller must know, not just the last one
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Connection> connection = attempt == 0 ? TakeIdle() : nullptr;
       std::optional<Failure> failure;
@@ -196,22 +193,25 @@ class Exchange final {
           return std::move(*answer);
         }
         connection->Close();
+        written = written || failure->written;
         // Like curl: a reused connection that dies before any answer byte was most likely
         // closed by the server while idle; one fresh connection is tried (the deadline holds).
-        // A POST is tried again only when writing it failed: once it was written, the server
-        // may have acted on it (a message sent), and the caller must decide.
-        const bool may_have_arrived = failure->phase == Phase::kRead && request_.method == "POST";
+        // A request that is not idempotent is tried again only when none of it was written:
+        // once some was, the server may have acted on it (a message sent), and the caller must
+        // decide.
+        const bool may_have_arrived = written && !IsIdempotent(request_.method);
         if (connection->reused && !failure->got_response_bytes && attempt == 0 &&
             failure->code != beast::error::timeout && !may_have_arrived) {
           continue;
         }
       }
-      std::string message_text = Describe(request_, url_) + ": " + PhaseName(failure->phase) +
-                                 ": " +
-                                 (failure->code == beast::error::timeout ? std::string("timed out")
-                                                                         : failure->code.message());
+      const bool timed_out = failure->code == beast::error::timeout;
+      std::string message_text = Describe(request_, url_) + ": " +
+                                 std::string(PhaseName(failure->phase)) + ": " +
+                                 (timed_out ? std::string("timed out") : failure->code.message());
       if (!failure->detail.empty()) message_text += " (" + failure->detail + ")";
-      return Error{std::move(message_text), IsRetryable(*failure)};
+      return HttpError{
+          {std::move(message_text), IsRetryable(*failure)}, failure->phase, timed_out, written};
     }
   }
 
@@ -306,7 +306,7 @@ class Exchange final {
       });
       if (timed_out) ec = beast::error::timeout;
       if (ec) {
-        failure = Failure{Phase::kResolve, ec};
+        failure = Failure{HttpPhase::kResolve, ec};
         return nullptr;
       }
       for (const auto& entry : results) endpoints.push_back(entry.endpoint());
@@ -325,7 +325,7 @@ class Exchange final {
     lowest.expires_after(Remaining());
     ec = RunOne(io, [&](auto handler) { lowest.async_connect(endpoints, handler); });
     if (ec) {
-      failure = Failure{Phase::kConnect, ec};
+      failure = Failure{HttpPhase::kConnect, ec};
       return nullptr;
     }
     beast::error_code ignored;
@@ -336,8 +336,9 @@ class Exchange final {
       if (!is_literal) {
         // SNI carries host names only (RFC 6066), never address literals.
         if (!SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
-          failure = Failure{Phase::kHandshake, beast::error_code(static_cast<int>(ERR_get_error()),
-                                                                 asio::error::get_ssl_category())};
+          failure =
+              Failure{HttpPhase::kTlsHandshake, beast::error_code(static_cast<int>(ERR_get_error()),
+                                                                  asio::error::get_ssl_category())};
           return nullptr;
         }
       }
@@ -346,7 +347,7 @@ class Exchange final {
       ec =
           RunOne(io, [&](auto handler) { tls.async_handshake(ssl::stream_base::client, handler); });
       if (ec) {
-        failure = Failure{Phase::kHandshake, ec};
+        failure = Failure{HttpPhase::kTlsHandshake, ec};
         const long verify = SSL_get_verify_result(tls.native_handle());
         if (verify != X509_V_OK) {
           failure->detail = X509_verify_cert_error_string(verify);
@@ -376,10 +377,19 @@ class Exchange final {
     auto& io = state_.io;
     auto& lowest = connection.Lowest();
     lowest.expires_after(Remaining());
-    beast::error_code ec =
-        RunOne(io, [&](auto handler) { http::async_write(stream, message, handler); });
+    std::size_t sent = 0;
+    beast::error_code ec = RunOne(io, [&](auto handler) {
+      http::async_write(stream, message,
+                        [&sent, handler](beast::error_code write_ec, std::size_t n) mutable {
+                          sent = n;
+                          handler(write_ec);
+                        });
+    });
     if (ec) {
-      failure = Failure{Phase::kWrite, ec};
+      failure = Failure{HttpPhase::kWrite, ec};
+      // Over plain TCP the count is exact. Asio's TLS stream reports 0 for a failed write even
+      // when records already reached the socket, so there any failed write counts as written.
+      failure->written = sent > 0 || connection.tls != nullptr;
       return std::nullopt;
     }
     beast::flat_buffer buffer;
@@ -394,7 +404,8 @@ class Exchange final {
       parser.put_eof(ec);
     }
     if (ec) {
-      failure = Failure{Phase::kRead, ec, parser.got_some()};
+      failure = Failure{HttpPhase::kRead, ec, parser.got_some()};
+      failure->written = true;
       return std::nullopt;
     }
     lowest.expires_never();
@@ -418,6 +429,24 @@ class Exchange final {
 };
 
 }  // namespace
+
+std::string_view PhaseName(HttpPhase phase) {
+  switch (phase) {
+    case HttpPhase::kRequest:
+      return "request";
+    case HttpPhase::kResolve:
+      return "resolve";
+    case HttpPhase::kConnect:
+      return "connect";
+    case HttpPhase::kTlsHandshake:
+      return "tls handshake";
+    case HttpPhase::kWrite:
+      return "write";
+    case HttpPhase::kRead:
+      return "read";
+  }
+  return "?";
+}
 
 std::optional<std::string> HttpClientResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -497,24 +526,24 @@ Result<ParsedUrl> ParseUrl(std::string_view url) {
   return parsed;
 }
 
-Result<HttpClientResponse> HttpFetch(const HttpClientRequest& request) {
+Result<HttpClientResponse, HttpError> HttpFetch(const HttpClientRequest& request) {
   auto url = ParseUrl(request.url);
-  if (!url) return url.error();
+  if (!url) return RequestError(url.error().message);
   if (request.timeout <= std::chrono::milliseconds::zero()) {
-    return Error{"HttpFetch: timeout must be positive", false};
+    return RequestError("HttpFetch: timeout must be positive");
   }
   for (const auto& [name, value] : request.headers) {
     // A CR or LF would let a value smuggle another header or request onto the wire.
     if (name.find_first_of("\r\n:") != std::string::npos ||
         value.find_first_of("\r\n") != std::string::npos || name.empty()) {
-      return Error{"HttpFetch: invalid header " + name.substr(0, name.find_first_of("\r\n")),
-                   false};
+      return RequestError("HttpFetch: invalid header " +
+                          name.substr(0, name.find_first_of("\r\n")));
     }
   }
   if (request.method.empty() ||
       !std::all_of(request.method.begin(), request.method.end(),
                    [](char c) { return std::isupper(static_cast<unsigned char>(c)); })) {
-    return Error{"HttpFetch: invalid method", false};
+    return RequestError("HttpFetch: invalid method");
   }
   Exchange exchange(request, *url, Clock::now() + request.timeout);
   return exchange.Run();

@@ -47,14 +47,42 @@ struct ParsedUrl {
 /// when the scheme is not http/https, or when it carries user info or a fragment-only target.
 Result<ParsedUrl> ParseUrl(std::string_view url);
 
+/// Where in an exchange an HttpFetch failed.
+enum class HttpPhase {
+  kRequest,       ///< checking the request (URL, headers, method, timeout): nothing was tried
+  kResolve,       ///< looking up the host name
+  kConnect,       ///< opening the TCP connection
+  kTlsHandshake,  ///< the TLS handshake, certificate and host name checks included
+  kWrite,         ///< sending the request
+  kRead,          ///< waiting for and reading the answer; the request was sent in full
+};
+
+/// The phase's name as error messages spell it ("connect", "tls handshake", ...).
+std::string_view PhaseName(HttpPhase phase);
+
+/// An HttpFetch failure. `message` is for people (it never holds the URL's query); decisions read
+/// the typed members. `retryable` says whether the same request may succeed later (timeouts,
+/// refused, reset, DNS); it does not say whether repeating it is harmless: `request_written` does.
+struct HttpError : Error {
+  HttpPhase phase = HttpPhase::kRequest;
+  /// The call's deadline passed (in `phase`).
+  bool timed_out = false;
+  /// At least one byte of the request left this process (in any attempt, the one reconnect
+  /// included), so the server may have acted on it: a POST may have taken effect. False only
+  /// when nothing was sent. A failed write over TLS counts as written, because the TLS stream
+  /// reports no byte count for a write that fails.
+  bool request_written = false;
+};
+
 /// Sends `request` and waits for the whole answer, blocking the calling thread until it arrives
 /// or the request's timeout passes. Keeps a few idle keep-alive connections per thread (keyed by
-/// scheme, host and port) and reconnects once when a reused connection turns out to be closed.
+/// scheme, host and port) and reconnects once when a reused connection turns out to be closed,
+/// unless the request is not idempotent (POST, PATCH) and some of it was already written.
 /// HTTPS verifies the peer against the system trust store and the host name, and sends SNI.
 /// Errors: resolve and connect failures, resets, timeouts and other transport failures are
-/// retryable; bad URLs, failed certificate checks and malformed responses are not. Never logs
-/// header values, and error messages leave out the URL's query.
-Result<HttpClientResponse> HttpFetch(const HttpClientRequest& request);
+/// retryable; bad requests and URLs, failed certificate checks and malformed responses are not.
+/// Never logs header values, and error messages leave out the URL's query.
+Result<HttpClientResponse, HttpError> HttpFetch(const HttpClientRequest& request);
 
 /// The Retry-After header in its delay-seconds form, or nullopt (absent, or an HTTP date).
 std::optional<std::chrono::seconds> RetryAfter(const HttpClientResponse& response);

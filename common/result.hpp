@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -14,12 +15,16 @@ struct Error {
   bool retryable = false;
 };
 
-/// A value or an Error (the shape of abseil's StatusOr). Reading the value of an error throws.
-template <typename T>
+/// A value or an error (the shape of abseil's StatusOr). Reading the value of an error throws.
+/// `E` is Error or a type derived from it that carries what callers decide on (e.g. HttpError);
+/// such a Result's error converts to a plain Error where only message and retryable matter.
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
+  static_assert(std::is_base_of_v<Error, E>, "Result's error type derives from Error");
+
  public:
   Result(T value) : state_(std::move(value)) {}
-  Result(Error error) : state_(std::move(error)) {}
+  Result(E error) : state_(std::move(error)) {}
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
@@ -39,10 +44,10 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { return std::get<Error>(state_); }
+  const E& error() const { return std::get<E>(state_); }
 
  private:
-  std::variant<T, Error> state_;
+  std::variant<T, E> state_;
 };
 
 }  // namespace switchboard

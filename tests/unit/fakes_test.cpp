@@ -244,7 +244,7 @@ TEST_CASE("FakeLlm embeddings are deterministic") {
 TEST_CASE("FakeLlm serves 100 concurrent delayed requests at once") {
   FakeLlm llm({.delay = std::chrono::milliseconds(300)});
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::future<Result<HttpClientResponse>>> answers;
+  std::vector<std::future<Result<HttpClientResponse, HttpError>>> answers;
   for (int i = 0; i < 100; ++i) {
     answers.push_back(std::async(std::launch::async, [&llm, i] {
       return HttpFetch(Chat(llm.Url(), R"({"model":"m","messages":[{"role":"user","content":"n)" +

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "tests/support/silent_server.hpp"
+
 namespace switchboard::sender {
 namespace {
 
@@ -179,47 +181,77 @@ TEST_CASE("the error JSON names the reason, code, status and message") {
   CHECK(std::string(json["fbtrace_id"].GetString()) == "AbC123");
 }
 
-TEST_CASE("transport failures before the write are transient, after it the outcome is unknown") {
+TEST_CASE("the written flag of a transport failure decides transient or unknown, not the text") {
   struct Case {
-    std::string message;
+    HttpPhase phase;
     bool retryable;
+    bool timed_out;
+    bool written;
     SendVerdict verdict;
+    std::string reason;
   };
   const Case cases[] = {
-      {"POST http://127.0.0.1:9/v21.0/1/messages: connect: Connection refused", true,
-       SendVerdict::kTransient},
-      {"POST https://graph.facebook.com:443/v21.0/1/messages: resolve: Host not found", true,
-       SendVerdict::kTransient},
-      {"POST https://graph.facebook.com:443/v21.0/1/messages: tls handshake: certificate verify "
-       "failed",
-       false, SendVerdict::kTransient},
-      {"bad URL (no scheme)", false, SendVerdict::kTransient},
-      {"POST http://127.0.0.1:9/v21.0/1/messages: read: timed out", true, SendVerdict::kUnknown},
-      {"POST http://127.0.0.1:9/v21.0/1/messages: read: Connection reset by peer", true,
-       SendVerdict::kUnknown},
-      {"POST http://127.0.0.1:9/v21.0/1/messages: write: Broken pipe", true, SendVerdict::kUnknown},
+      {HttpPhase::kRequest, false, false, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kResolve, true, false, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kConnect, true, false, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kConnect, true, true, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kTlsHandshake, false, false, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kWrite, true, false, false, SendVerdict::kTransient, "not_connected"},
+      {HttpPhase::kWrite, true, false, true, SendVerdict::kUnknown, "outcome_unknown"},
+      {HttpPhase::kWrite, true, true, true, SendVerdict::kUnknown, "outcome_unknown"},
+      {HttpPhase::kRead, true, false, true, SendVerdict::kUnknown, "outcome_unknown"},
+      {HttpPhase::kRead, true, true, true, SendVerdict::kUnknown, "outcome_unknown"},
+      {HttpPhase::kRead, false, false, true, SendVerdict::kUnknown, "outcome_unknown"},
+      // A reconnect that failed to connect after an earlier attempt wrote: still unknown.
+      {HttpPhase::kConnect, true, false, true, SendVerdict::kUnknown, "outcome_unknown"},
   };
   for (const Case& c : cases) {
-    CAPTURE(c.message);
-    const auto result = ClassifyTransportError(Error{c.message, c.retryable});
+    CAPTURE(PhaseName(c.phase));
+    CAPTURE(c.written);
+    // The message says the opposite of the flags: only the typed members may decide.
+    const std::string message = c.written ? "POST http://127.0.0.1:9/x: connect: refused"
+                                          : "POST http://127.0.0.1:9/x: read: timed out";
+    const auto result =
+        ClassifyTransportError(HttpError{{message, c.retryable}, c.phase, c.timed_out, c.written});
     CHECK(result.verdict == c.verdict);
+    CHECK(result.reason == c.reason);
     CHECK(result.http_status == 0);
-    CHECK(result.detail == c.message);
+    CHECK(result.detail == message);
   }
+}
+
+const OutgoingText kHello{.channel = "whatsapp",
+                          .channel_account_id = "1",
+                          .recipient_id = "2",
+                          .text = "hi",
+                          .reply_to_platform_message_id = ""};
+
+GraphClient ClientOf(const std::string& base_url, std::chrono::milliseconds timeout) {
+  return GraphClient(GraphConfig{.base_url = base_url, .version = "v21.0", .timeout = timeout});
 }
 
 TEST_CASE("GraphClient classifies a refused connection as transient") {
   // Nothing listens on loopback port 1, so the request is refused before anything is written.
-  const GraphClient client(GraphConfig{.base_url = "http://127.0.0.1:1",
-                                       .version = "v21.0",
-                                       .timeout = std::chrono::milliseconds(2000)});
-  const auto result = client.SendText(OutgoingText{.channel = "whatsapp",
-                                                   .channel_account_id = "1",
-                                                   .recipient_id = "2",
-                                                   .text = "hi",
-                                                   .reply_to_platform_message_id = ""},
-                                      "t");
+  const auto result =
+      ClientOf("http://127.0.0.1:1", std::chrono::milliseconds(2000)).SendText(kHello, "t");
   CHECK(result.verdict == SendVerdict::kTransient);
+  CHECK(result.reason == "not_connected");
+}
+
+TEST_CASE("GraphClient: a platform that hangs up after reading the send leaves it unknown") {
+  testing::SilentServer server(testing::SilentServer::Then::kHangUp);
+  const auto result = ClientOf(server.Url(), std::chrono::milliseconds(5000)).SendText(kHello, "t");
+  CHECK(server.RequestsRead() == 1);  // read once, never sent again
+  CHECK(result.verdict == SendVerdict::kUnknown);
+  CHECK(result.reason == "outcome_unknown");
+}
+
+TEST_CASE("GraphClient: a timeout waiting for the platform's answer leaves the send unknown") {
+  testing::SilentServer server(testing::SilentServer::Then::kStaySilent);
+  const auto result = ClientOf(server.Url(), std::chrono::milliseconds(300)).SendText(kHello, "t");
+  CHECK(server.WaitForRequests(1, std::chrono::seconds(5)));
+  CHECK(result.verdict == SendVerdict::kUnknown);
+  CHECK(result.reason == "outcome_unknown");
 }
 
 }  // namespace

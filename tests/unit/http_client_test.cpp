@@ -8,11 +8,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "tests/support/loopback_server.hpp"
+#include "tests/support/silent_server.hpp"
 
 namespace {
 
 using namespace switchboard;
 using switchboard::testing::LoopbackServer;
+using switchboard::testing::SilentServer;
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
@@ -93,24 +95,82 @@ TEST_CASE("HttpFetch reconnects when the server closed the kept-alive connection
   CHECK(answer->body.find("POST /two") == 0);
 }
 
-TEST_CASE("HttpFetch: a server that never answers is a retryable timeout") {
+TEST_CASE("HttpFetch: a server that never answers is a retryable timeout after the write") {
   LoopbackServer server(EchoHandler);
   const auto start = std::chrono::steady_clock::now();
   auto answer =
       HttpFetch({.url = server.Url() + "/slow", .timeout = std::chrono::milliseconds(200)});
   const auto waited = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(answer.ok());
+  CHECK(answer.error().phase == HttpPhase::kRead);
+  CHECK(answer.error().timed_out);
+  CHECK(answer.error().request_written);
   CHECK(answer.error().retryable);
   CHECK(answer.error().message.find("timed out") != std::string::npos);
   CHECK(waited < std::chrono::seconds(10));  // the deadline held, not the server's 30 s
 }
 
-TEST_CASE("HttpFetch: connection refused is retryable") {
-  auto answer = HttpFetch({.url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/x",
+TEST_CASE("HttpFetch: a POST that was read but never answered times out as written") {
+  SilentServer server(SilentServer::Then::kStaySilent);
+  auto answer = HttpFetch({.method = "POST",
+                           .url = server.Url() + "/send",
+                           .body = R"({"text":"hi"})",
+                           .timeout = std::chrono::milliseconds(300)});
+  REQUIRE_FALSE(answer.ok());
+  CHECK(server.WaitForRequests(1, std::chrono::seconds(5)));
+  CHECK(answer.error().phase == HttpPhase::kRead);
+  CHECK(answer.error().timed_out);
+  CHECK(answer.error().request_written);
+  CHECK(answer.error().retryable);
+}
+
+TEST_CASE("HttpFetch: connection refused is a retryable connect failure before the write") {
+  auto answer = HttpFetch({.method = "POST",
+                           .url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/x",
+                           .body = "x",
                            .timeout = std::chrono::milliseconds(2000)});
   REQUIRE_FALSE(answer.ok());
+  CHECK(answer.error().phase == HttpPhase::kConnect);
+  CHECK_FALSE(answer.error().request_written);
+  CHECK_FALSE(answer.error().timed_out);
   CHECK(answer.error().retryable);
-  CHECK(answer.error().message.find("connect") != std::string::npos);
+  CHECK(answer.error().message.find(": connect: ") != std::string::npos);
+}
+
+TEST_CASE("HttpFetch: a server that hangs up after reading the request fails in read, written") {
+  SilentServer server(SilentServer::Then::kHangUp);
+  auto answer = HttpFetch({.method = "POST",
+                           .url = server.Url() + "/send",
+                           .body = R"({"text":"hi"})",
+                           .timeout = std::chrono::milliseconds(5000)});
+  REQUIRE_FALSE(answer.ok());
+  CHECK(server.RequestsRead() == 1);
+  CHECK(answer.error().phase == HttpPhase::kRead);
+  CHECK(answer.error().request_written);
+  CHECK_FALSE(answer.error().timed_out);
+  CHECK(answer.error().retryable);
+}
+
+TEST_CASE("HttpFetch: on a reused connection, only an idempotent written request is resent") {
+  struct Case {
+    const char* method;
+    std::size_t requests_read;  // the answered one, then the failed ones
+  };
+  for (const Case& c : {Case{"GET", 3}, Case{"PUT", 3}, Case{"POST", 2}, Case{"PATCH", 2}}) {
+    CAPTURE(c.method);
+    // The first request is answered and leaves an idle keep-alive connection on this thread;
+    // the server hangs up on every later one after reading it.
+    SilentServer server(SilentServer::Then::kHangUp, 1);
+    REQUIRE(HttpFetch({.url = server.Url() + "/warm"}).ok());
+    auto answer = HttpFetch({.method = c.method,
+                             .url = server.Url() + "/again",
+                             .body = "x",
+                             .timeout = std::chrono::milliseconds(5000)});
+    REQUIRE_FALSE(answer.ok());
+    CHECK(server.RequestsRead() == c.requests_read);
+    CHECK(answer.error().phase == HttpPhase::kRead);
+    CHECK(answer.error().request_written);
+  }
 }
 
 TEST_CASE("HttpFetch: error messages leave out the query, which may hold a token") {
@@ -129,14 +189,21 @@ TEST_CASE("HttpFetch: bad URLs and requests are errors that are not retryable") 
     auto answer = HttpFetch({.url = url});
     REQUIRE_FALSE(answer.ok());
     CHECK_FALSE(answer.error().retryable);
+    CHECK(answer.error().phase == HttpPhase::kRequest);
+    CHECK_FALSE(answer.error().request_written);
   }
   auto bad_header = HttpFetch({.url = "http://127.0.0.1:1/", .headers = {{"X", "a\r\nB: c"}}});
   REQUIRE_FALSE(bad_header.ok());
   CHECK_FALSE(bad_header.error().retryable);
+  CHECK(bad_header.error().phase == HttpPhase::kRequest);
   auto bad_timeout =
       HttpFetch({.url = "http://127.0.0.1:1/", .timeout = std::chrono::milliseconds(0)});
   REQUIRE_FALSE(bad_timeout.ok());
   CHECK_FALSE(bad_timeout.error().retryable);
+  CHECK(bad_timeout.error().phase == HttpPhase::kRequest);
+  auto bad_method = HttpFetch({.method = "get", .url = "http://127.0.0.1:1/"});
+  REQUIRE_FALSE(bad_method.ok());
+  CHECK(bad_method.error().phase == HttpPhase::kRequest);
 }
 
 TEST_CASE("ParseUrl splits scheme, host, port and target") {
@@ -170,7 +237,9 @@ TEST_CASE("HttpFetch: https to a server that does not speak TLS fails") {
   LoopbackServer server(EchoHandler);
   auto answer = HttpFetch({.url = "https://127.0.0.1:" + std::to_string(server.Port()) + "/",
                            .timeout = std::chrono::milliseconds(2000)});
-  CHECK_FALSE(answer.ok());
+  REQUIRE_FALSE(answer.ok());
+  CHECK(answer.error().phase == HttpPhase::kTlsHandshake);
+  CHECK_FALSE(answer.error().request_written);
 }
 
 TEST_CASE("RetryAfter reads the delay-seconds form only") {

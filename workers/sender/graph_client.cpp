@@ -184,22 +184,17 @@ SendResult ClassifySendResponse(std::string_view channel, const HttpClientRespon
   return result;
 }
 
-SendResult ClassifyTransportError(const Error& error) {
-  // HttpFetch names the phase in its message ("<method> <url>: <phase>: <what>"); failures before
-  // the write cannot have delivered anything. A non-retryable one of those (bad URL, certificate)
-  // is a configuration fault that a fix can clear, so it is retried too rather than dropped.
-  static constexpr std::array<std::string_view, 5> kBeforeSending = {
-      ": resolve: ", ": connect: ", ": tls handshake: ", "bad URL", "HttpFetch: "};
+SendResult ClassifyTransportError(const HttpError& error) {
   SendResult result;
   result.detail = error.message;
-  result.verdict = SendVerdict::kUnknown;
-  result.reason = "outcome_unknown";
-  for (std::string_view marker : kBeforeSending) {
-    if (error.message.find(marker) != std::string::npos) {
-      result.verdict = SendVerdict::kTransient;
-      result.reason = "not_connected";
-      break;
-    }
+  // Whether bytes left decides, not `retryable`: resending a request the platform may have
+  // acted on could send the customer the reply twice.
+  if (error.request_written) {
+    result.verdict = SendVerdict::kUnknown;
+    result.reason = "outcome_unknown";
+  } else {
+    result.verdict = SendVerdict::kTransient;
+    result.reason = "not_connected";
   }
   return result;
 }

@@ -63,10 +63,13 @@ HttpClientRequest BuildSendRequest(const GraphConfig& config, const OutgoingText
 /// 408 transient, other 4xx permanent). WhatsApp 131047 is permanent, reason "outside_24h_window".
 SendResult ClassifySendResponse(std::string_view channel, const HttpClientResponse& response);
 
-/// Classifies an HttpFetch failure: one before the request was written (resolve, connect, TLS
-/// handshake, bad URL) delivered nothing and is kTransient; one while writing or reading (a
-/// timeout waiting for the answer included) may have reached the platform and is kUnknown.
-SendResult ClassifyTransportError(const Error& error);
+/// Classifies an HttpFetch failure by `error.request_written` alone: a request of which no byte
+/// was sent (bad request, resolve, connect, TLS handshake, a write that sent nothing) delivered
+/// nothing and is kTransient, reason "not_connected", even when not retryable (a bad URL or
+/// certificate is a configuration fault a fix clears); one that was sent in part or in full (a
+/// timeout or hang-up while waiting for the answer included) may have reached the platform and
+/// is kUnknown, reason "outcome_unknown".
+SendResult ClassifyTransportError(const HttpError& error);
 
 /// Sends texts through the Graph API over HttpFetch. Thread-safe (HttpFetch keeps per-thread
 /// connections); never logs the token.
