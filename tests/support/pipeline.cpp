@@ -103,6 +103,7 @@ void Pipeline::Start(Stage stage) {
     environment["LLM_API_KEY"] = "e2e-llm-key";
     environment["LLM_MODEL"] = "fake-model";
   }
+  for (const auto& [name, value] : options_.environment) environment[name] = value;
   processes_[index] =
       std::make_unique<ChildProcess>(binary.path, std::vector<std::string>{}, environment);
   const unsigned short port = processes_[index]->LoggedPort(binary.listening_message, 30s);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ struct PipelineOptions {
   /// The LLM the agent calls (a FakeLlm's Url() + "/v1"); empty runs the agent retrieval-only.
   std::string llm_base_url;
   int max_in_flight = 64;
+  /// More variables for every stage (e.g. LLM_MODEL, LLM_TIMEOUT_MS); they win over the above.
+  std::map<std::string, std::string> environment;
 };
 
 /// Every stage as its real binary, against the broker and database tests/run started, in consumer

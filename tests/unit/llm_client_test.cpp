@@ -212,9 +212,58 @@ TEST_CASE("ParseChatCompletion accepts arguments as an object and reads usage") 
   CHECK(completion->prompt_tokens == 12);
   CHECK(completion->completion_tokens == 3);
 
-  CHECK_FALSE(switchboard::agent::ParseChatCompletion(
-                  R"({"choices":[{"message":{"role":"assistant","content":""}}]})")
-                  .ok());
+  // An empty answer is a completion with nothing in it (the agent's guard decides), not a
+  // malformed body.
+  auto empty = switchboard::agent::ParseChatCompletion(
+      R"({"choices":[{"message":{"role":"assistant","content":""}}]})");
+  REQUIRE(empty.ok());
+  CHECK(empty->content.empty());
+  CHECK(empty->tool_calls.empty());
+  CHECK_FALSE(switchboard::agent::ParseChatCompletion(R"({"choices":[]})").ok());
+}
+
+TEST_CASE("ParseChatCompletion reads the legacy function_call form") {
+  auto completion = switchboard::agent::ParseChatCompletion(
+      R"({"choices":[{"message":{"role":"assistant","content":null,)"
+      R"("function_call":{"name":"get_services","arguments":"{}"}},"finish_reason":"function_call"}]})");
+  REQUIRE(completion.ok());
+  REQUIRE(completion->tool_calls.size() == 1);
+  CHECK(completion->tool_calls[0].name == "get_services");
+  CHECK(completion->tool_calls[0].arguments == "{}");
+  CHECK_FALSE(completion->tool_calls[0].id.empty());  // the tool message must answer some id
+  CHECK(completion->content.empty());
+}
+
+TEST_CASE("ChatRequestBody writes what every OpenAI-compatible server accepts") {
+  using switchboard::agent::ChatMessage;
+  switchboard::agent::LlmOptions options;
+  options.model = "m";
+  options.max_tokens = 300;
+  options.temperature = 0.5;
+  const std::vector<ChatMessage> messages = {
+      {"user", "Price?", "", {}},
+      {"assistant", "", "", {{"call_1", "get_pricing", R"({"service":"Cleaning"})"}}},
+      {"tool", R"({"price":"90 EUR"})", "call_1", {}}};
+  const std::string body =
+      switchboard::agent::ChatRequestBody(options, messages,
+                                          R"([{"type":"function","function":{"name":"get_pricing",)"
+                                          R"("parameters":{"type":"object"}}}])");
+  rapidjson::Document json;
+  json.Parse(body.c_str());
+  REQUIRE(json.IsObject());
+  CHECK(switchboard::testing::ChatRequestProblem(json) == "");
+  CHECK(json["max_tokens"].GetInt() == 300);
+  CHECK(json["temperature"].GetDouble() == doctest::Approx(0.5));
+  const auto& assistant = json["messages"][1];
+  REQUIRE(assistant["content"].IsString());  // never null
+  CHECK(std::string(assistant["content"].GetString()).empty());
+  CHECK(std::string(assistant["tool_calls"][0]["function"]["arguments"].GetString()) ==
+        R"({"service":"Cleaning"})");
+  CHECK(std::string(json["messages"][2]["role"].GetString()) == "tool");
+  CHECK(std::string(json["messages"][2]["tool_call_id"].GetString()) == "call_1");
+  CHECK(std::string(json["tool_choice"].GetString()) == "auto");
+  CHECK_THROWS_AS(switchboard::agent::ChatRequestBody(options, messages, "{}"),
+                  std::invalid_argument);
 }
 
 }  // namespace

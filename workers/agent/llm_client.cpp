@@ -1,84 +1,60 @@
 #include "workers/agent/llm_client.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <stdexcept>
 #include <thread>
 
 #include "common/http_client.hpp"
+#include "common/json.hpp"
 #include "common/log.hpp"
 
 namespace switchboard::agent {
 
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void WriteString(JsonWriter& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-void WriteMessage(JsonWriter& writer, const ChatMessage& message) {
-  writer.StartObject();
-  writer.Key("role");
-  WriteString(writer, message.role);
-  writer.Key("content");
-  // The API expects null content on an assistant message that only calls tools.
-  if (message.content.empty() && !message.tool_calls.empty()) {
-    writer.Null();
-  } else {
-    WriteString(writer, message.content);
-  }
-  if (!message.tool_call_id.empty()) {
-    writer.Key("tool_call_id");
-    WriteString(writer, message.tool_call_id);
-  }
+void WriteMessage(json::Writer& writer, const ChatMessage& message) {
+  writer.StartObject().Field("role", message.role);
+  // Always a string: an assistant turn that only calls tools carries "", which OpenAI, vLLM,
+  // llama.cpp and Ollama all accept (llama.cpp's server refuses null with a 500).
+  writer.Field("content", message.content);
+  writer.NonEmptyField("tool_call_id", message.tool_call_id);
   if (!message.tool_calls.empty()) {
-    writer.Key("tool_calls");
-    writer.StartArray();
+    writer.Key("tool_calls").StartArray();
     for (const auto& call : message.tool_calls) {
-      writer.StartObject();
-      writer.Key("id");
-      WriteString(writer, call.id);
-      writer.Key("type");
-      writer.String("function");
-      writer.Key("function");
-      writer.StartObject();
-      writer.Key("name");
-      WriteString(writer, call.name);
-      writer.Key("arguments");
-      WriteString(writer, call.arguments);
-      writer.EndObject();
-      writer.EndObject();
+      writer.StartObject()
+          .Field("id", call.id)
+          .Field("type", "function")
+          .Key("function")
+          .StartObject()
+          .Field("name", call.name)
+          .Field("arguments", call.arguments)
+          .EndObject()
+          .EndObject();
     }
     writer.EndArray();
   }
   writer.EndObject();
 }
 
-std::string StringOf(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : std::string();
-}
-
-int IntOf(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsInt() ? it->value.GetInt() : 0;
-}
-
-std::string JsonText(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
 Error Malformed(std::string_view why) {
   return {"LLM answer is not a chat completion: " + std::string(why), false};
+}
+
+/// The arguments of a call: a JSON string as the API sends it, or the object itself as some
+/// local servers do; "{}" when absent.
+std::string ArgumentsOf(const json::Value& function) {
+  const json::Value* arguments = json::Find(function, "arguments");
+  if (arguments == nullptr || arguments->IsNull()) return "{}";
+  std::string text =
+      arguments->IsString() ? *json::String(function, "arguments") : json::Serialize(*arguments);
+  return text.empty() ? "{}" : text;
+}
+
+/// The call in a tool_calls[] item or a legacy function_call object; an Error when it names no
+/// function.
+Result<LlmToolCall> ToolCallOf(const json::Value& function, std::string id) {
+  LlmToolCall call{std::move(id), json::StringOr(function, "name"), ArgumentsOf(function)};
+  if (call.name.empty()) return Malformed("a tool call has no function name");
+  return call;
 }
 
 std::string TrimTrailingSlashes(std::string url) {
@@ -94,77 +70,59 @@ std::string Snippet(std::string_view body) {
 
 }  // namespace
 
-std::string ChatRequestBody(std::string_view model, const std::vector<ChatMessage>& messages,
+std::string ChatRequestBody(const LlmOptions& options, const std::vector<ChatMessage>& messages,
                             std::string_view tools_json) {
-  rapidjson::Document tools;
-  if (!tools_json.empty()) {
-    tools.Parse(tools_json.data(), tools_json.size());
-    if (tools.HasParseError() || !tools.IsArray()) {
-      throw std::invalid_argument("tool definitions are not a JSON array");
-    }
+  const auto tools = tools_json.empty() ? json::Parse("[]") : json::Parse(tools_json);
+  if (!tools.ok() || !tools->IsArray()) {
+    throw std::invalid_argument("tool definitions are not a JSON array");
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("model");
-  WriteString(writer, model);
-  writer.Key("messages");
-  writer.StartArray();
+  json::Writer writer;
+  writer.StartObject().Field("model", options.model).Key("messages").StartArray();
   for (const auto& message : messages) WriteMessage(writer, message);
-  writer.EndArray();
+  writer.EndArray()
+      .Field("max_tokens", static_cast<std::int64_t>(options.max_tokens))
+      .Field("temperature", options.temperature);
   if (!tools_json.empty()) {
-    writer.Key("tools");
-    tools.Accept(writer);
-    writer.Key("tool_choice");
-    writer.String("auto");
+    writer.Key("tools").Copy(*tools).Field("tool_choice", "auto");
   }
-  writer.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return writer.EndObject().Take();
 }
 
 Result<ChatCompletion> ParseChatCompletion(std::string_view body) {
-  rapidjson::Document document;
-  document.Parse(body.data(), body.size());
-  if (document.HasParseError() || !document.IsObject()) return Malformed("not a JSON object");
-  const auto choices = document.FindMember("choices");
-  if (choices == document.MemberEnd() || !choices->value.IsArray() || choices->value.Empty() ||
-      !choices->value[0].IsObject()) {
+  // Whatever bytes a model wrote are kept and repaired (json::String), never a reason to drop
+  // the answer: a lone surrogate escape must not become a dead letter.
+  const auto document = json::Parse(body, json::InvalidUtf8::kKeep);
+  if (!document.ok() || !document->IsObject()) return Malformed("not a JSON object");
+  const json::Value* choices = json::Find(*document, "choices");
+  if (choices == nullptr || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
     return Malformed("no choices");
   }
-  const auto message = choices->value[0].FindMember("message");
-  if (message == choices->value[0].MemberEnd() || !message->value.IsObject()) {
-    return Malformed("choices[0] has no message");
-  }
+  const json::Value* message = json::Find((*choices)[0], "message");
+  if (message == nullptr || !message->IsObject()) return Malformed("choices[0] has no message");
   ChatCompletion completion;
-  completion.content = StringOf(message->value, "content");
-  const auto calls = message->value.FindMember("tool_calls");
-  if (calls != message->value.MemberEnd() && calls->value.IsArray()) {
-    for (const auto& call : calls->value.GetArray()) {
-      const auto function = call.IsObject() ? call.FindMember("function") : call.MemberEnd();
-      if (!call.IsObject() || function == call.MemberEnd() || !function->value.IsObject()) {
+  completion.content = json::String(*message, "content").value_or("");
+  const json::Value* calls = json::Find(*message, "tool_calls");
+  if (calls != nullptr && calls->IsArray()) {
+    for (const json::Value& item : calls->GetArray()) {
+      const json::Value* function = json::Find(item, "function");
+      if (function == nullptr || !function->IsObject())
         return Malformed("a tool call has no function");
-      }
-      LlmToolCall tool_call{StringOf(call, "id"), StringOf(function->value, "name"), {}};
-      const auto arguments = function->value.FindMember("arguments");
-      if (arguments != function->value.MemberEnd()) {
-        // The API sends a JSON string; some local servers send the object itself.
-        tool_call.arguments =
-            arguments->value.IsString()
-                ? std::string(arguments->value.GetString(), arguments->value.GetStringLength())
-                : JsonText(arguments->value);
-      }
-      if (tool_call.name.empty()) return Malformed("a tool call has no function name");
-      if (tool_call.arguments.empty()) tool_call.arguments = "{}";
-      completion.tool_calls.push_back(std::move(tool_call));
+      auto call = ToolCallOf(*function, json::StringOr(item, "id"));
+      if (!call.ok()) return call.error();
+      completion.tool_calls.push_back(std::move(call).value());
     }
   }
-  if (completion.content.empty() && completion.tool_calls.empty()) {
-    return Malformed("neither content nor tool calls");
+  // The legacy form (before tool_calls): one function_call, which has no id of its own.
+  const json::Value* legacy = json::Find(*message, "function_call");
+  if (completion.tool_calls.empty() && legacy != nullptr && legacy->IsObject()) {
+    auto call = ToolCallOf(*legacy, "call_legacy_0");
+    if (!call.ok()) return call.error();
+    completion.tool_calls.push_back(std::move(call).value());
   }
-  const auto usage = document.FindMember("usage");
-  if (usage != document.MemberEnd() && usage->value.IsObject()) {
-    completion.prompt_tokens = IntOf(usage->value, "prompt_tokens");
-    completion.completion_tokens = IntOf(usage->value, "completion_tokens");
+  if (const json::Value* usage = json::Find(*document, "usage")) {
+    completion.prompt_tokens = static_cast<int>(json::Int(*usage, "prompt_tokens").value_or(0));
+    completion.completion_tokens =
+        static_cast<int>(json::Int(*usage, "completion_tokens").value_or(0));
   }
   return completion;
 }
@@ -176,7 +134,7 @@ LlmClient::LlmClient(LlmOptions options, UniformRandom random)
 
 Result<ChatCompletion> LlmClient::Complete(const std::vector<ChatMessage>& messages,
                                            std::string_view tools_json) const {
-  const std::string body = ChatRequestBody(options_.model, messages, tools_json);
+  const std::string body = ChatRequestBody(options_, messages, tools_json);
   for (int attempt = 1;; ++attempt) {
     bool retry = false;
     std::optional<std::chrono::seconds> retry_after;

@@ -47,21 +47,28 @@ struct LlmOptions {
   std::string model;
   /// Deadline of one attempt (connect, send, wait for the whole answer).
   std::chrono::milliseconds timeout{30000};
+  /// The longest answer a request asks for (a chat reply is short; a runaway answer costs).
+  int max_tokens = 512;
+  /// Sampling temperature of every request.
+  double temperature = 0.3;
   /// Further attempts after a 429, a 5xx or a transport failure (timeout, reset).
   int max_retries = 2;
   /// Wait between attempts (full jitter); a 429's Retry-After wins when it is shorter than max.
   BackoffPolicy backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(8000)};
 };
 
-/// The JSON body of a chat completion request: model, messages and, when `tools_json` (a JSON
-/// array as text) is not empty, tools with tool_choice "auto". Throws std::invalid_argument when
-/// `tools_json` is not a JSON array.
-std::string ChatRequestBody(std::string_view model, const std::vector<ChatMessage>& messages,
+/// The JSON body of a chat completion request that every OpenAI-compatible server accepts:
+/// model, messages (content always a string, "" on an assistant turn that only calls tools; tool
+/// results as role "tool" with tool_call_id), max_tokens and temperature from `options`, and,
+/// when `tools_json` (a JSON array as text) is not empty, tools with tool_choice "auto". Throws
+/// std::invalid_argument when `tools_json` is not a JSON array.
+std::string ChatRequestBody(const LlmOptions& options, const std::vector<ChatMessage>& messages,
                             std::string_view tools_json);
 
-/// The completion in a chat.completion response body (choices[0].message content and
-/// tool_calls, usage); a non-retryable Error when the body is not such a response or carries
-/// neither text nor tool calls.
+/// The completion in a chat.completion response body: choices[0].message content (repaired to
+/// valid UTF-8), tool_calls (arguments as a JSON string or an object) or the legacy
+/// function_call, and usage. An empty answer is a completion with empty content (the caller's
+/// guard decides on it); a non-retryable Error when the body is not a chat completion.
 Result<ChatCompletion> ParseChatCompletion(std::string_view body);
 
 /// A blocking client of an OpenAI-compatible chat completions endpoint with tool calling.
