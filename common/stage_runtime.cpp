@@ -208,9 +208,10 @@ class StageRuntime::Impl {
         }
         Log(LogLevel::kWarning, "consumer error",
             {{"stage", options_.stage}, {"error", polled.error().message}});
-        continue;
+      } else if (polled.value()) {
+        Accept(std::move(*polled.value()));
       }
-      if (polled.value()) Accept(std::move(*polled.value()));
+      polls_.fetch_add(1);
     }
     Stop();
     Shutdown();
@@ -227,6 +228,8 @@ class StageRuntime::Impl {
   }
 
   bool Ready() const { return !stopping_.load() && consumer_->Ready(); }
+
+  LoopCounts Counts() const { return {polls_.load(), pauses_.load(), resumes_.load()}; }
 
  private:
   struct PartitionState {
@@ -315,10 +318,12 @@ class StageRuntime::Impl {
       paused_ = true;
       Log(LogLevel::kDebug, "hold limit reached: pausing", {{"stage", options_.stage}});
       consumer_->Pause(consumer_->Assignment());
+      pauses_.fetch_add(1);
     } else if (paused_ && held <= ResumeBelow()) {
       paused_ = false;
       Log(LogLevel::kDebug, "below the hold limit: resuming", {{"stage", options_.stage}});
       consumer_->Resume(consumer_->Assignment());
+      resumes_.fetch_add(1);
     }
   }
 
@@ -591,7 +596,10 @@ class StageRuntime::Impl {
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> ran_{false};
-  bool paused_ = false;  // poll thread only
+  std::atomic<std::uint64_t> polls_{0};    // for Counts(): finished polls of Run()
+  std::atomic<std::uint64_t> pauses_{0};   // back-pressure pauses
+  std::atomic<std::uint64_t> resumes_{0};  // back-pressure resumes
+  bool paused_ = false;                    // poll thread only
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable work_cv_;
@@ -627,6 +635,10 @@ void StageRuntime::Stop() {
 
 bool StageRuntime::Ready() const {
   return impl_->Ready();
+}
+
+StageRuntime::LoopCounts StageRuntime::Counts() const {
+  return impl_->Counts();
 }
 
 }  // namespace switchboard

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -118,6 +119,16 @@ class StageRuntime final {
   /// For /readyz: not stopping, no fatal error, and partitions assigned or the group coordinator
   /// reachable. Thread-safe.
   bool Ready() const;
+
+  /// What Run() has done so far, for a test to wait on instead of sleeping: polls of the
+  /// consumer finished (each poll's record, if any, already taken in), and how often the hold
+  /// limit paused fetching and the resume mark resumed it. Thread-safe.
+  struct LoopCounts {
+    std::uint64_t polls = 0;
+    std::uint64_t pauses = 0;
+    std::uint64_t resumes = 0;
+  };
+  LoopCounts Counts() const;
 
  private:
   class Impl;

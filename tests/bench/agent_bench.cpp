@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
     if (flag == "--per-slot") per_slot = std::stoi(argv[i + 1]);
   }
   const std::string brokers = RequireEnv("KAFKA_BROKERS");
+  // The demo's agent (or any other stage reading the topic) would answer the bench's messages.
+  bench::RefuseCompetingConsumers("agent_bench", brokers, {kTopic});
   FakeLlm llm({.delay = std::chrono::milliseconds(llm_delay_ms), .threads = 2});
   const auto tenant = SeedTenant({.monthly_message_limit = 1000000});
   const auto conversations = SeedConversations(tenant);

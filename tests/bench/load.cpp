@@ -1,5 +1,6 @@
 #include "tests/bench/load.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,9 +9,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace switchboard::bench {
@@ -179,6 +185,179 @@ double PeakRssMiB(int pid) {
     if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return -1;
+}
+
+namespace {
+
+constexpr int kAdminTimeoutMs = 15000;
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* client) const { rd_kafka_destroy(client); }
+};
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+};
+struct AdminOptionsDeleter {
+  void operator()(rd_kafka_AdminOptions_t* options) const {
+    rd_kafka_AdminOptions_destroy(options);
+  }
+};
+struct EventDeleter {
+  void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
+};
+using EventHandle = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
+
+std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter> AdminOptions(rd_kafka_t* client,
+                                                                           rd_kafka_admin_op_t op) {
+  std::unique_ptr<rd_kafka_AdminOptions_t, AdminOptionsDeleter> options(
+      rd_kafka_AdminOptions_new(client, op));
+  char error[512];
+  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), kAdminTimeoutMs, error,
+                                                sizeof error) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(error);
+  }
+  return options;
+}
+
+/// The result event of the admin request sent to `queue`; throws when it failed or none came.
+EventHandle AdminResult(rd_kafka_queue_t* queue, const std::string& what) {
+  EventHandle event(rd_kafka_queue_poll(queue, kAdminTimeoutMs + 1000));
+  if (!event) throw std::runtime_error(what + ": no answer");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(what + ": " + rd_kafka_event_error_string(event.get()));
+  }
+  return event;
+}
+
+}  // namespace
+
+std::vector<std::string> CompetingConsumerGroups(const std::string& brokers,
+                                                 const std::vector<std::string>& topics) {
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : std::vector<std::pair<const char*, std::string>>{
+           {"bootstrap.servers", brokers}, {"client.id", "switchboard-bench-check"}}) {
+    if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error(error);
+    }
+  }
+  std::unique_ptr<rd_kafka_t, KafkaDeleter> client(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error));
+  if (!client) {
+    rd_kafka_conf_destroy(conf);  // rd_kafka_new takes it only on success
+    throw std::runtime_error(error);
+  }
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(client.get()));
+
+  // Groups with members (not Empty or Dead), then what each member holds.
+  const auto list_options = AdminOptions(client.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+  rd_kafka_ListConsumerGroups(client.get(), list_options.get(), queue.get());
+  const EventHandle listed = AdminResult(queue.get(), "listing consumer groups");
+  const auto* list_result = rd_kafka_event_ListConsumerGroups_result(listed.get());
+  std::size_t count = 0;
+  const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(list_result, &count);
+  if (count > 0) {
+    throw std::runtime_error(std::string("listing consumer groups: ") +
+                             rd_kafka_error_string(errors[0]));
+  }
+  const rd_kafka_ConsumerGroupListing_t** listings =
+      rd_kafka_ListConsumerGroups_result_valid(list_result, &count);
+  std::vector<std::string> candidates;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto state = rd_kafka_ConsumerGroupListing_state(listings[i]);
+    if (state == RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY ||
+        state == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD ||
+        rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listings[i])) {
+      continue;
+    }
+    candidates.emplace_back(rd_kafka_ConsumerGroupListing_group_id(listings[i]));
+  }
+  if (candidates.empty()) return {};
+
+  std::vector<const char*> names;
+  for (const std::string& name : candidates) names.push_back(name.c_str());
+  const auto describe_options =
+      AdminOptions(client.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  rd_kafka_DescribeConsumerGroups(client.get(), names.data(), names.size(), describe_options.get(),
+                                  queue.get());
+  const EventHandle described = AdminResult(queue.get(), "describing consumer groups");
+  const rd_kafka_ConsumerGroupDescription_t** groups =
+      rd_kafka_DescribeConsumerGroups_result_groups(
+          rd_kafka_event_DescribeConsumerGroups_result(described.get()), &count);
+  const std::set<std::string> wanted(topics.begin(), topics.end());
+  std::vector<std::string> competing;
+  for (std::size_t g = 0; g < count; ++g) {
+    const rd_kafka_ConsumerGroupDescription_t* group = groups[g];
+    const std::string id = rd_kafka_ConsumerGroupDescription_group_id(group);
+    if (const rd_kafka_error_t* failed = rd_kafka_ConsumerGroupDescription_error(group)) {
+      throw std::runtime_error("describing consumer group " + id + ": " +
+                               rd_kafka_error_string(failed));
+    }
+    const std::size_t members = rd_kafka_ConsumerGroupDescription_member_count(group);
+    if (members == 0) continue;
+    std::set<std::string> held;
+    std::string who;
+    for (std::size_t m = 0; m < members; ++m) {
+      const rd_kafka_MemberDescription_t* member =
+          rd_kafka_ConsumerGroupDescription_member(group, m);
+      who += std::string(who.empty() ? "" : ", ") + rd_kafka_MemberDescription_client_id(member) +
+             " at " + rd_kafka_MemberDescription_host(member);
+      const rd_kafka_MemberAssignment_t* assignment = rd_kafka_MemberDescription_assignment(member);
+      const rd_kafka_topic_partition_list_t* partitions =
+          assignment ? rd_kafka_MemberAssignment_partitions(assignment) : nullptr;
+      for (int p = 0; partitions != nullptr && p < partitions->cnt; ++p) {
+        if (wanted.count(partitions->elems[p].topic) > 0) held.insert(partitions->elems[p].topic);
+      }
+    }
+    const auto state = rd_kafka_ConsumerGroupDescription_state(group);
+    const bool rebalancing = state == RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE ||
+                             state == RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE;
+    if (held.empty() && !(rebalancing && id.rfind("switchboard-", 0) == 0)) continue;
+    std::string line = id + " (" + rd_kafka_consumer_group_state_name(state) + "; " +
+                       std::to_string(members) + (members == 1 ? " member: " : " members: ") + who +
+                       ")";
+    if (held.empty()) {
+      line += " is rebalancing";
+    } else {
+      line += " consumes";
+      for (const std::string& topic : held) line += " " + topic;
+    }
+    competing.push_back(std::move(line));
+  }
+  return competing;
+}
+
+void RefuseCompetingConsumers(const char* program, const std::string& brokers,
+                              const std::vector<std::string>& topics) {
+  std::vector<std::string> groups;
+  try {
+    groups = CompetingConsumerGroups(brokers, topics);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: cannot ask the broker at %s which consumer groups run: %s\n", program,
+                 brokers.c_str(), e.what());
+    std::exit(1);
+  }
+  if (groups.empty()) return;
+  const char* state = std::getenv("SWITCHBOARD_STATE");
+  std::fprintf(stderr,
+               "%s: refusing to run: other consumers read the topics this benchmark's stages "
+               "consume\n(at %s): they would take its messages, and it would wait minutes for "
+               "replies\nthat never come:\n",
+               program, brokers.c_str());
+  for (const std::string& group : groups) {
+    std::fprintf(stderr, "  consumer group %s\n", group.c_str());
+  }
+  const std::string pids =
+      std::string(state != nullptr && *state != '\0' ? state : ".switchboard") + "/<stage>.pid";
+  std::fprintf(stderr,
+               "Stop them first: the demo's stages with compose/local/down (which stops its broker "
+               "and\ndatabase too), or one by one:\n  kill $(cat %s)\nOr run the benchmark "
+               "against another state's env file (KAFKA_BROKERS, DATABASE_URL,\n"
+               "DATABASE_OWNER_URL). A consumer killed without leaving its group stays listed "
+               "until\nits session times out (KAFKA_SESSION_TIMEOUT_MS, 45 s by default).\n",
+               pids.c_str());
+  std::exit(2);
 }
 
 }  // namespace switchboard::bench

@@ -56,4 +56,18 @@ LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseco
 /// The peak resident set (VmHWM) of process `pid` in MiB, or -1 when unreadable.
 double PeakRssMiB(int pid);
 
+/// The consumer groups at `brokers` that would take a benchmark's records from `topics`: groups
+/// with members holding partitions of them (such as the stages compose/local/up started), and
+/// "switchboard-*" groups with members in a rebalance (no assignment to tell yet). One line
+/// each: the group, its state, its members' client ids and hosts. Throws std::runtime_error when
+/// the broker does not answer within 15 s.
+std::vector<std::string> CompetingConsumerGroups(const std::string& brokers,
+                                                 const std::vector<std::string>& topics);
+
+/// Before a benchmark starts stages of its own: when CompetingConsumerGroups finds any (their
+/// stages would answer the benchmark's messages, which it then waits minutes for), prints them
+/// and what to do to stderr and exits with 2; when the broker cannot be asked, exits with 1.
+void RefuseCompetingConsumers(const char* program, const std::string& brokers,
+                              const std::vector<std::string>& topics);
+
 }  // namespace switchboard::bench

@@ -167,6 +167,11 @@ int main(int argc, char** argv) {
       for (std::string rate; std::getline(list, rate, ',');) rates.push_back(std::stod(rate));
     }
   }
+  // The topics the Pipeline's resolver, agent, sender and usage consume: other stages reading
+  // them (the demo's, compose/local/up) would answer the bench's messages to another Graph API.
+  bench::RefuseCompetingConsumers("pipeline_bench", RequireEnv("KAFKA_BROKERS"),
+                                  {"messages.inbound", "messages.resolved", "replies.outbound",
+                                   "delivery.status", "usage.events"});
   // The pipeline's own overhead, not Meta's pacing: one test number would otherwise be held to
   // the sender's default 20 sends/s. The stages inherit this process's environment.
   setenv("SENDER_RATE_PER_SECOND", "100000", 1);

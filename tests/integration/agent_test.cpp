@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -231,10 +232,16 @@ TEST_CASE("agent: a question gets the LLM's reply on replies.outbound, stored wi
   Agent agent;
   agent.fake.SetScript(
       [](const FakeLlmCall&) { return FakeLlmReply::Text("You can park behind the practice."); });
+  constexpr auto kLlmDelay = 150ms;  // well inside the client's 2 s timeout
+  agent.fake.SetDelay(kLlmDelay);
   testing::TopicReader replies(RequireEnv("KAFKA_BROKERS"), "replies.outbound");
   testing::TopicReader usage(RequireEnv("KAFKA_BROKERS"), "usage.events");
 
+  const auto before = std::chrono::steady_clock::now();
   CHECK(agent.Answer(turn).kind == Outcome::Kind::kDone);
+  const auto answer_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - before)
+                             .count();
 
   const auto stored = AssistantMessages(turn);
   REQUIRE(stored.size() == 1);
@@ -244,7 +251,9 @@ TEST_CASE("agent: a question gets the LLM's reply on replies.outbound, stored wi
   CHECK(stored[0].event_id == turn.ReplyEventId());
   CHECK(stored[0].prompt_tokens > 0);
   CHECK(stored[0].completion_tokens > 0);
-  CHECK(stored[0].latency_ms >= 0);
+  // The turn's own time: at least the LLM's answer, at most the whole call of the handler.
+  CHECK(stored[0].latency_ms >= kLlmDelay.count());
+  CHECK(stored[0].latency_ms <= answer_ms);
   CHECK(stored[0].sources.find("Parking") != std::string::npos);
 
   const auto replies_for_turn = RecordsFor(replies, turn, 1, "in_reply_to");

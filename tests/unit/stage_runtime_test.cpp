@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -462,7 +463,19 @@ TEST_CASE("StageRuntime holds 8 x max_in_flight + 64 records, pauses, resumes, l
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(20ms);  // polling a gauge, not synchronising threads
   }
-  std::this_thread::sleep_for(500ms);  // room to overshoot, were the pause missing
+  REQUIRE(HeldRecords(registry, "pressure") == kHoldLimit);
+  // Five more polls of the runtime take nothing in: it paused once and stays paused while the
+  // held records are above the resume mark (were the pause missing or lifted, the next polls
+  // would take in more of the 200 records).
+  const std::uint64_t polls_at_limit = stage.Runtime().Counts().polls;
+  while (stage.Runtime().Counts().polls < polls_at_limit + 5 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // polling a counter, not synchronising threads
+  }
+  const StageRuntime::LoopCounts held_back = stage.Runtime().Counts();
+  REQUIRE(held_back.polls >= polls_at_limit + 5);
+  CHECK(held_back.pauses == 1);
+  CHECK(held_back.resumes == 0);
   CHECK(HeldRecords(registry, "pressure") == kHoldLimit);
 
   // Once the held records drain below the resume mark, fetching resumes and everything runs.
