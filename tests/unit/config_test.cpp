@@ -277,7 +277,7 @@ TEST_CASE("config: the agent reads the LLM and its tuning, with or without LLM_B
   SUBCASE("retrieval-only still checks the LLM variables") {
     EnvReader env(LookupIn({{"DATABASE_URL", "postgresql://a@h/db"},
                             {"LLM_TIMEOUT_MS", "soon"},
-                            {"RETRIEVAL_MIN_RANK", "-0.1"},
+                            {"RETRIEVAL_MIN_COVERAGE", "-0.1"},
                             {"AGENT_KNOWLEDGE_PASSAGES", "0"},
                             {"RETRIEVAL_EXCERPT_BYTES", "39"}}));
     const agent::AgentConfig config = agent::ReadAgentConfig(env);
@@ -285,7 +285,7 @@ TEST_CASE("config: the agent reads the LLM and its tuning, with or without LLM_B
     const std::string message = CheckError(env);
     CHECK(message.find("LLM_TIMEOUT_MS must be a whole number from 1 to 600000, got 'soon'") !=
           std::string::npos);
-    CHECK(message.find("RETRIEVAL_MIN_RANK must be a number from 0 to 100, got '-0.1'") !=
+    CHECK(message.find("RETRIEVAL_MIN_COVERAGE must be a number from 0 to 1, got '-0.1'") !=
           std::string::npos);
     CHECK(message.find("AGENT_KNOWLEDGE_PASSAGES must be a whole number from 1 to 100") !=
           std::string::npos);
@@ -297,7 +297,7 @@ TEST_CASE("config: the agent reads the LLM and its tuning, with or without LLM_B
                             {"DATABASE_POOL_SIZE", "3"},
                             {"LLM_BASE_URL", "http://127.0.0.1:8000/v1"},
                             {"LLM_API_KEY", "sk-very-secret"},
-                            {"RETRIEVAL_MIN_RANK", "0.5"}}));
+                            {"RETRIEVAL_MIN_COVERAGE", "0.5"}}));
     const agent::AgentConfig config = agent::ReadAgentConfig(env);
     REQUIRE(CheckError(env) == "");
     REQUIRE(config.llm);
@@ -305,7 +305,8 @@ TEST_CASE("config: the agent reads the LLM and its tuning, with or without LLM_B
     CHECK(config.llm->model == "gpt-4o-mini");
     CHECK(config.llm->timeout == 30000ms);
     CHECK(config.database.pool_size == 3);
-    CHECK(config.settings.retrieval_min_rank == doctest::Approx(0.5));
+    CHECK(config.settings.retrieval_rule.min_coverage == doctest::Approx(0.5));
+    CHECK(!config.embeddings);
     CHECK(config.settings.max_tool_steps == 5);
     CHECK(Shown(env, "LLM_API_KEY") == "***");
   }

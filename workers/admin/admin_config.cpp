@@ -21,6 +21,7 @@ AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs) {
     config.demo.whatsapp_access_token =
         env.String("DEMO_WHATSAPP_TOKEN", config.demo.whatsapp_access_token, Secrecy::kSecret);
   }
+  if (needs.embeddings) config.embeddings = ReadEmbeddingsOptions(env);
   return config;
 }
 

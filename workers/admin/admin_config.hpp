@@ -1,8 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/config.hpp"
+#include "common/embeddings_client.hpp"
 #include "workers/admin/demo_seed.hpp"
 
 namespace switchboard::admin {
@@ -15,6 +17,8 @@ struct AdminNeeds {
   bool brokers = false;
   /// TOKEN_ENCRYPTION_KEYS and the demo integration (seed-demo).
   bool demo_seed = false;
+  /// The embeddings endpoint, EMBEDDINGS_* (embed-knowledge; seed-demo when it is set).
+  bool embeddings = false;
 };
 
 /// Everything switchboard-admin is configured with; a field a command does not need stays empty.
@@ -27,6 +31,8 @@ struct AdminConfig {
   std::string token_encryption_keys;
   /// DEMO_WHATSAPP_PHONE_NUMBER_ID and DEMO_WHATSAPP_TOKEN (secret).
   DemoSeedOptions demo;
+  /// nullopt when EMBEDDINGS_BASE_URL is unset.
+  std::optional<EmbeddingsOptions> embeddings;
 };
 
 /// Reads LOG_LEVEL and the variables `needs` names, each required except the demo integration's,

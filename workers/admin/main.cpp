@@ -13,7 +13,9 @@
 #include <string_view>
 
 #include "common/config.hpp"
+#include "common/embeddings_client.hpp"
 #include "common/kafka_topics.hpp"
+#include "common/knowledge_embeddings.hpp"
 #include "common/log.hpp"
 #include "common/migrations.hpp"
 #include "common/token_cipher.hpp"
@@ -103,6 +105,29 @@ int RunSeedDemo(Arguments& args, const admin::AdminConfig& config) {
             << "): " << summary.services << " services, " << summary.documents
             << " knowledge documents in " << summary.chunks << " chunks, WhatsApp phone number id "
             << options.whatsapp_phone_number_id << '\n';
+  if (config.embeddings) {
+    const EmbeddingsClient client(*config.embeddings);
+    const auto embedded = EmbedKnowledgeChunks(owner, client, std::string(admin::kDemoBusinessId));
+    std::cout << embedded.embedded << " demo chunks embedded with " << client.Model() << '\n';
+  }
+  return kExitOk;
+}
+
+/// embed-knowledge: gives every knowledge chunk without a vector of EMBEDDINGS_MODEL one (new and
+/// changed chunks; after a change of model, every chunk), through DATABASE_URL (the owner role).
+int RunEmbedKnowledge(Arguments& args, const admin::AdminConfig& config) {
+  args.RejectUnused();
+  if (!config.embeddings)
+    throw ConfigError("EMBEDDINGS_BASE_URL is not set: nothing to embed with");
+  const EmbeddingsClient client(*config.embeddings);
+  pqxx::connection owner(config.database_url);
+  const auto summary = EmbedKnowledgeChunks(owner, client);
+  std::cout << summary.embedded << " chunks embedded with " << client.Model();
+  if (summary.changed_meanwhile > 0) {
+    std::cout << "; " << summary.changed_meanwhile
+              << " changed while being embedded (run again to embed their new text)";
+  }
+  std::cout << '\n';
   return kExitOk;
 }
 
@@ -127,8 +152,14 @@ constexpr Command kCommands[] = {
     {"seed-demo",
      "seed-demo    create or refresh the demo tenant Bright Smile Dental (env DATABASE_URL = the "
      "owner role, TOKEN_ENCRYPTION_KEYS, DEMO_WHATSAPP_PHONE_NUMBER_ID, DEMO_WHATSAPP_TOKEN)",
-     {.database = true, .demo_seed = true},
+     {.database = true, .demo_seed = true, .embeddings = true},
      RunSeedDemo},
+    {"embed-knowledge",
+     "embed-knowledge    embed every knowledge chunk that has no vector of EMBEDDINGS_MODEL (new "
+     "or changed chunks; after a change of model, all of them) (env DATABASE_URL = the owner "
+     "role, EMBEDDINGS_BASE_URL, EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY)",
+     {.database = true, .embeddings = true},
+     RunEmbedKnowledge},
 };
 
 void PrintUsage() {

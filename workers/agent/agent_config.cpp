@@ -33,8 +33,10 @@ std::optional<LlmOptions> ReadLlmOptions(EnvReader& env) {
 
 AgentSettings ReadAgentSettings(EnvReader& env) {
   AgentSettings settings;
-  settings.retrieval_min_rank =
-      env.Number("RETRIEVAL_MIN_RANK", settings.retrieval_min_rank, 0, 100);
+  settings.retrieval_rule.min_coverage =
+      env.Number("RETRIEVAL_MIN_COVERAGE", settings.retrieval_rule.min_coverage, 0, 1);
+  settings.retrieval_rule.min_margin =
+      env.Number("RETRIEVAL_MIN_MARGIN", settings.retrieval_rule.min_margin, 0, 10);
   settings.max_tool_steps =
       static_cast<int>(env.Integer("AGENT_MAX_TOOL_STEPS", settings.max_tool_steps, 0, 50));
   settings.history_limit =
@@ -52,6 +54,7 @@ AgentConfig ReadAgentConfig(EnvReader& env) {
   config.database = db::ReadDatabaseOptions(env);
   config.llm = ReadLlmOptions(env);
   config.settings = ReadAgentSettings(env);
+  config.embeddings = ReadEmbeddingsOptions(env);
   return config;
 }
 

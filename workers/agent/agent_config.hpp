@@ -4,6 +4,7 @@
 
 #include "common/config.hpp"
 #include "common/db_pool.hpp"
+#include "common/embeddings_client.hpp"
 #include "workers/agent/answer_turn.hpp"
 #include "workers/agent/llm_client.hpp"
 
@@ -15,6 +16,8 @@ struct AgentConfig {
   /// nullopt when LLM_BASE_URL is unset: the agent answers from the knowledge base only.
   std::optional<LlmOptions> llm;
   AgentSettings settings;
+  /// nullopt when EMBEDDINGS_BASE_URL is unset: the knowledge search uses full text alone.
+  std::optional<EmbeddingsOptions> embeddings;
 };
 
 /// LLM_BASE_URL (unset: nullopt; else an http(s) URL), LLM_API_KEY (empty; secret), LLM_MODEL
@@ -23,11 +26,12 @@ struct AgentConfig {
 /// is found before it is needed); problems are collected in it.
 std::optional<LlmOptions> ReadLlmOptions(EnvReader& env);
 
-/// RETRIEVAL_MIN_RANK (0.2), AGENT_MAX_TOOL_STEPS (5), AGENT_HISTORY_MESSAGES (12),
-/// AGENT_KNOWLEDGE_PASSAGES (4) and RETRIEVAL_EXCERPT_BYTES (600), read through `env`.
+/// RETRIEVAL_MIN_COVERAGE (0.4), RETRIEVAL_MIN_MARGIN (0.15), AGENT_MAX_TOOL_STEPS (5),
+/// AGENT_HISTORY_MESSAGES (12), AGENT_KNOWLEDGE_PASSAGES (4) and RETRIEVAL_EXCERPT_BYTES (600),
+/// read through `env`.
 AgentSettings ReadAgentSettings(EnvReader& env);
 
-/// The database, the LLM and the agent's tuning, read through `env`.
+/// The database, the LLM, the agent's tuning and the embeddings endpoint, read through `env`.
 AgentConfig ReadAgentConfig(EnvReader& env);
 
 }  // namespace switchboard::agent

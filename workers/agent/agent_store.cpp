@@ -8,6 +8,7 @@
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/agent/booking.hpp"
+#include "workers/agent/knowledge_search.hpp"
 #include "workers/agent/opening_hours.hpp"
 
 namespace switchboard::agent {
@@ -124,22 +125,13 @@ void LoadHistory(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext
 }
 
 void LoadPassages(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  const std::string search = KnowledgeQueryText(query.text);
-  if (search.empty()) return;
-  const auto rows =
-      db::Exec(tx,
-               "SELECT c.id, c.item_id, i.title, coalesce(c.heading, ''), c.content, "
-               "  ts_rank_cd(c.tsv, q.query)::float8 AS rank "
-               "FROM knowledge_chunks c "
-               "JOIN knowledge_items i ON i.business_id = c.business_id AND i.id = c.item_id "
-               "CROSS JOIN websearch_to_tsquery('english', $2) AS q(query) "
-               "WHERE c.business_id = $1 AND c.tsv @@ q.query "
-               "ORDER BY rank DESC, c.id LIMIT $3",
-               query.business_id, search, query.passage_limit);
-  for (const auto& row : rows) {
-    context.passages.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                                row[2].as<std::string>(), row[3].as<std::string>(),
-                                row[4].as<std::string>(), row[5].as<double>()});
+  const auto passages = SearchKnowledge(
+      tx, {query.business_id, query.text, static_cast<std::size_t>(query.passage_limit),
+           query.embedding, query.embedding_model});
+  context.retrieval_answer = ConfidentAnswer(passages, query.retrieval_rule);
+  for (const auto& passage : passages) {
+    context.passages.push_back({passage.chunk_id, passage.item_id, passage.title, passage.heading,
+                                passage.content, passage.score});
   }
 }
 

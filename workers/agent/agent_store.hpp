@@ -19,9 +19,9 @@ class AgentStore final {
   /// Loads the business, the conversation's status, the month's usage and an already stored
   /// reply; unless there is one, also the active services, the customer with upcoming
   /// appointments, the last messages of the customer across channels and the best knowledge
-  /// chunks (websearch_to_tsquery of KnowledgeQueryText + ts_rank_cd), in one read-only
-  /// transaction. Throws MissingTurnData when the business, customer or conversation does not
-  /// exist.
+  /// chunks (SearchKnowledge, with the passage retrieval-only mode may answer with), in one
+  /// read-only transaction. Throws MissingTurnData when the business, customer or conversation does
+  /// not exist.
   TurnContext LoadTurnContext(const TurnQuery& turn);
 
   /// Stores `reply` as the assistant message answering `turn` on `channel` (ON CONFLICT DO

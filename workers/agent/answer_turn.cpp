@@ -1,5 +1,6 @@
 #include "workers/agent/answer_turn.hpp"
 
+#include "common/embeddings_client.hpp"
 #include "common/json.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
@@ -93,10 +94,10 @@ TurnReply LimitReply(const BusinessInfo& business) {
 
 /// Retrieval-only mode: the best passage when it matches strongly enough, else the fallback.
 TurnReply AnswerFromKnowledge(const AgentSettings& settings, const TurnContext& context) {
-  if (context.passages.empty() || context.passages.front().rank < settings.retrieval_min_rank) {
+  if (!context.retrieval_answer || *context.retrieval_answer >= context.passages.size()) {
     return FallbackReply(context.business);
   }
-  const KnowledgePassage& best = context.passages.front();
+  const KnowledgePassage& best = context.passages[*context.retrieval_answer];
   TurnReply reply;
   reply.text = SentenceExcerpt(best.content, settings.retrieval_excerpt_bytes);
   reply.kind = "retrieval";
@@ -124,15 +125,30 @@ Outcome TurnHandler::Handle(const ConsumedRecord& record) {
 
   // Load the context.
   const sys_seconds now = deps_.now();
-  const TurnQuery turn{message.business_id,
-                       message.customer_id,
-                       message.conversation_id,
-                       message.message_id,
-                       message.text,
-                       ReplyEventId(message),
-                       now,
-                       deps_.settings.history_limit,
-                       deps_.settings.passage_limit};
+  TurnQuery turn{message.business_id,
+                 message.customer_id,
+                 message.conversation_id,
+                 message.message_id,
+                 message.text,
+                 ReplyEventId(message),
+                 now,
+                 deps_.settings.history_limit,
+                 deps_.settings.passage_limit,
+                 deps_.settings.retrieval_rule};
+  if (deps_.embeddings != nullptr && !message.text.empty()) {
+    // Before the context's transaction: no connection is held while the endpoint answers. A
+    // failing endpoint costs the turn its vector ranking, not its answer.
+    auto vectors = deps_.embeddings->Embed({message.text});
+    if (vectors.ok()) {
+      turn.embedding = std::move(vectors->front());
+      turn.embedding_model = deps_.embeddings->Model();
+    } else {
+      Log(LogLevel::kWarning, "embedding the question failed; searching full text alone",
+          {{"event_id", message.event_id},
+           {"trace_id", message.trace_id},
+           {"error", vectors.error().message}});
+    }
+  }
   TurnContext context;
   try {
     context = deps_.store.LoadTurnContext(turn);

@@ -14,19 +14,19 @@
 #include "workers/agent/turn_records.hpp"
 
 namespace switchboard {
+class EmbeddingsClient;
 class KafkaProducer;
-}
+}  // namespace switchboard
 
 namespace switchboard::agent {
 
 /// The agent's tuning; ReadAgentSettings (workers/agent/agent_config.hpp) reads it.
 struct AgentSettings {
-  /// Retrieval-only mode answers with the best passage when its ts_rank_cd (normalization 0,
-  /// against the question's words joined with OR) reaches this. One question word found once in
-  /// a chunk scores 0.1, which is also what an incidental word ("salon") scores; 0.2 needs the
-  /// word twice or two question words close together, i.e. a chunk that is about the question.
-  /// Anything weaker gets the fallback message and a person.
-  double retrieval_min_rank = 0.2;
+  /// When retrieval-only mode answers with the best passage (ConfidentAnswer): most of the
+  /// question's telling words in it (RETRIEVAL_MIN_COVERAGE) and a clear lead over any passage
+  /// of another topic (RETRIEVAL_MIN_MARGIN). Anything weaker gets the fallback message and a
+  /// person: a wrong passage is worse than the fallback.
+  ConfidenceRule retrieval_rule;
   /// Tool calls run per turn; after that the model is asked once more without tools.
   int max_tool_steps = 5;
   int history_limit = 12;
@@ -45,6 +45,9 @@ struct AgentDependencies {
   AgentSettings settings;
   /// The clock ("today", the usage month); injected for tests.
   std::function<std::chrono::sys_seconds()> now;
+  /// nullptr: the knowledge search uses full text alone; else the question is embedded first
+  /// (no connection held meanwhile) and the vector ranking is fused with the full-text one.
+  const EmbeddingsClient* embeddings = nullptr;
 };
 
 /// The messages.resolved handler: answers one customer turn.

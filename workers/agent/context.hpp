@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "workers/agent/booking.hpp"
+#include "workers/agent/passage_ranking.hpp"
 #include "workers/agent/slots.hpp"
 
 namespace switchboard::agent {
@@ -62,7 +63,8 @@ struct KnowledgePassage {
   std::string title;
   std::string heading;
   std::string content;
-  /// ts_rank_cd of the chunk against the query (higher is better).
+  /// What the passages are ordered by (higher is better): the full-text score, or the fusion
+  /// of the full-text and vector rankings (workers/agent/knowledge_search.hpp).
   double rank = 0;
 };
 
@@ -98,6 +100,9 @@ struct TurnContext {
   std::vector<HistoryMessage> history;
   /// Best first, at most TurnQuery::passage_limit.
   std::vector<KnowledgePassage> passages;
+  /// The passage retrieval-only mode may answer with (TurnQuery::retrieval_rule); nullopt: the
+  /// fallback.
+  std::optional<std::size_t> retrieval_answer;
   /// The conversation's status: ACTIVE, CLOSED or HANDED_OFF.
   std::string conversation_status;
   /// usage_counters.messages of the current UTC month.
@@ -119,6 +124,11 @@ struct TurnQuery {
   std::chrono::sys_seconds now;
   int history_limit = 12;
   int passage_limit = 4;
+  /// When retrieval-only mode may answer with the best passage.
+  ConfidenceRule retrieval_rule;
+  /// The text's embedding and its model (the hybrid search); empty: full text alone.
+  std::vector<float> embedding;
+  std::string embedding_model;
 };
 
 /// Why a turn cannot be loaded at all (the record is dead-lettered).

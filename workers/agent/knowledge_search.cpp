@@ -95,8 +95,11 @@ SELECT c.id, c.item_id, i.title, i.source, coalesce(c.heading, ''), c.content, t
 // (array_send). retrieval_bench --similarity-timing measured three ways for one tenant's chunks
 // (README, "Retrieval quality"): the dot product in SQL (unnest of both arrays, the top 20 ids
 // returned), reading real[] as text and parsing it in the agent, and reading array_send() as
-// bytea; the last was 2.5-3.4 times faster than SQL at 50 to 1000 chunks of 384 and 1536
-// dimensions (PostgreSQL's per-element work dominates; the arithmetic is negligible).
+// bytea; the last was 2.0-2.6 times faster than SQL at 50 to 1000 chunks of 384 and 1536
+// dimensions (e.g. 2.5 against 5.7 ms for 50 chunks of 384, 143 against 357 ms for 1000 of 1536):
+// PostgreSQL's per-element work dominates (array_send alone is most of (c)); the arithmetic is
+// negligible. Either way it grows with chunks x dimensions: fine for tenants of tens of chunks,
+// the place for an index (pgvector) or a cache in the agent beyond that.
 constexpr const char* kVectorsSql = R"SQL(
 SELECT c.id, c.item_id, i.title, i.source, coalesce(c.heading, ''), c.content,
        array_send(c.embedding)

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/db_pool.hpp"
+#include "common/embeddings_client.hpp"
 #include "common/log.hpp"
 #include "common/stage_main.hpp"
 #include "workers/agent/agent_config.hpp"
@@ -28,13 +29,21 @@ int main() {
         } else {
           Log(LogLevel::kInfo, "LLM_BASE_URL is not set: answering from the knowledge base only");
         }
+        std::shared_ptr<const EmbeddingsClient> embeddings;
+        if (config.embeddings) {
+          Log(LogLevel::kInfo, "knowledge search: full text and vectors",
+              {{"embeddings_model", config.embeddings->model}});
+          embeddings = std::make_shared<const EmbeddingsClient>(*config.embeddings);
+        }
         auto store = std::make_shared<agent::AgentStore>(*pool);
         auto tools = std::make_shared<agent::PostgresToolStore>(*pool);
         auto handler = std::make_shared<agent::TurnHandler>(agent::AgentDependencies{
-            *store, *tools, context.producer, llm.get(), config.settings, [] {
+            *store, *tools, context.producer, llm.get(), config.settings,
+            [] {
               return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-            }});
-        return [pool, llm, store, tools, handler](const ConsumedRecord& record) {
+            },
+            embeddings.get()});
+        return [pool, llm, embeddings, store, tools, handler](const ConsumedRecord& record) {
           return handler->Handle(record);
         };
       });
