@@ -4,10 +4,12 @@
 // as the application role scoped to the tenant, like the agent; writes go through the owner.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
+#include "common/db_pool.hpp"
 #include "common/embeddings_client.hpp"
 #include "common/knowledge_embeddings.hpp"
 #include "common/tenant_scope.hpp"
@@ -15,6 +17,7 @@
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/knowledge_seed.hpp"
 #include "tests/support/tenant_seed.hpp"
+#include "workers/agent/agent_store.hpp"
 #include "workers/agent/knowledge_search.hpp"
 #include "workers/agent/passage_ranking.hpp"
 
@@ -211,6 +214,71 @@ TEST_CASE("embeddings: chunks are embedded once, fused with full text, re-embedd
     CHECK(EmbedKnowledgeChunks(owner, next, business).embedded == first.embedded);
     CHECK(fake.Models().back() == "fake-b");
   }
+}
+
+/// A customer's turn `text` in a tenant, as the resolver would have stored it; the query the
+/// agent loads its context with.
+agent::TurnQuery SeedTurnQuery(const std::string& business_id, const std::string& text) {
+  pqxx::connection owner(RequireEnv("DATABASE_OWNER_URL"));
+  pqxx::work tx(owner);
+  const auto customer = tx.exec_params1(
+                              "INSERT INTO customers (business_id, name) VALUES ($1, "
+                              "'Ann') RETURNING id",
+                              business_id)[0]
+                            .as<std::string>();
+  const auto conversation =
+      tx.exec_params1(
+            "INSERT INTO conversations (business_id, customer_id, channel) VALUES ($1, "
+            "$2, 'whatsapp') RETURNING id",
+            business_id, customer)[0]
+          .as<std::string>();
+  const auto message = tx.exec_params1(
+                             "INSERT INTO messages (business_id, conversation_id, role, content, "
+                             "channel, status) VALUES ($1, $2, 'user', $3, 'whatsapp', 'received') "
+                             "RETURNING id",
+                             business_id, conversation, text)[0]
+                           .as<std::string>();
+  tx.commit();
+  agent::TurnQuery query;
+  query.business_id = business_id;
+  query.customer_id = customer;
+  query.conversation_id = conversation;
+  query.message_id = message;
+  query.text = text;
+  query.reply_event_id = "retrieval-test-" + testing::UniqueSuffix();
+  query.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return query;
+}
+
+TEST_CASE("agent store: the turn's context carries the passages and what retrieval-only answers") {
+  const std::string business = SeedDemoLike();
+  db::ConnectionPool pool(RequireEnv("DATABASE_URL"), 2);
+  agent::AgentStore store(pool);
+
+  auto hours = store.LoadTurnContext(SeedTurnQuery(business, "What are your opening hours?"));
+  REQUIRE(hours.retrieval_answer.has_value());
+  REQUIRE(*hours.retrieval_answer < hours.passages.size());
+  const auto& answer = hours.passages[*hours.retrieval_answer];
+  CHECK(answer.heading == "Opening hours");
+  CHECK(answer.content.find("Monday") != std::string::npos);
+
+  const auto off_topic =
+      store.LoadTurnContext(SeedTurnQuery(business, "What's the weather like in Berlin today?"));
+  CHECK_FALSE(off_topic.retrieval_answer.has_value());
+
+  // With the question's embedding (what the handler adds when EMBEDDINGS_BASE_URL is set).
+  testing::FakeEmbeddings fake;
+  const EmbeddingsClient client({.base_url = fake.BaseUrl(), .model = "fake-store"});
+  pqxx::connection owner(RequireEnv("DATABASE_OWNER_URL"));
+  EmbedKnowledgeChunks(owner, client, business);
+  auto query = SeedTurnQuery(business, "How much is a cleaning?");
+  query.embedding = client.Embed({query.text}).value().front();
+  query.embedding_model = client.Model();
+  const auto priced = store.LoadTurnContext(query);
+  REQUIRE(priced.retrieval_answer.has_value());
+  const std::string& priced_text = priced.passages[*priced.retrieval_answer].content;
+  CHECK(priced_text.find("90") != std::string::npos);
+  CHECK(priced_text.find("leaning") != std::string::npos);
 }
 
 }  // namespace
