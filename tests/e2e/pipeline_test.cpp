@@ -156,6 +156,26 @@ TEST_CASE("an LLM failing with 500 gets the fallback message out and flags the c
                      tenant.business_id, "true", 30s) == "true");
 }
 
+TEST_CASE("a tool call the model writes as text never reaches the customer: the fallback does") {
+  FakeGraphApi graph;
+  FakeLlm llm;
+  llm.SetScript([](const FakeLlmCall&) { return FakeLlmReply::Text("functions.get_pricing:"); });
+  const auto tenant = SeedTenant({});
+  Pipeline pipeline({.graph_base_url = graph.Url(), .llm_base_url = llm.Url() + "/v1"});
+  const auto body = WhatsAppText(tenant.platform_id, "491700000009", "wamid.leak-" + UniqueSuffix(),
+                                 "How much is a cleaning?");
+  REQUIRE(pipeline.PostMetaDelivery(body).status == 200);
+  REQUIRE(graph.WaitForRequests(1, 90s));
+  const auto sent = SentMessages(graph);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].text == "Sorry, a colleague will get back to you shortly.");
+  CHECK(llm.Calls().size() == 2);  // the leaked answer, one more attempt, then the fallback
+  CHECK(llm.Refused().empty());
+  CHECK(WaitForValue("SELECT bool_or(needs_human)::text FROM conversations WHERE business_id = $1",
+                     tenant.business_id, "true", 30s) == "true");
+  CHECK(pipeline.Metric(Stage::kAgent, "switchboard_agent_answers_refused_total") == 2);
+}
+
 TEST_CASE("a handed-off conversation gets no AI reply") {
   FakeGraphApi graph;
   FakeLlm llm;
@@ -211,6 +231,9 @@ TEST_CASE("a booking dialogue stores one appointment in the business's time zone
               .status == 200);
   REQUIRE(graph.WaitForRequests(1, 60s));
   CHECK(SentMessages(graph).at(0).text == "You are booked for " + date + " at 10:00.");
+  // Two tool steps, each answered in a request the strictest server accepts.
+  CHECK(llm.Calls().size() == 3);
+  CHECK(llm.Refused().empty());
   CHECK(OneValue("SELECT count(*)::text FROM appointments WHERE business_id = $1 AND status = "
                  "'booked'",
                  tenant.business_id) == "1");

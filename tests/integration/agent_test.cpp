@@ -3,6 +3,7 @@
 // what it emits is read back from replies.outbound and usage.events, what it stores through the
 // owner role (DATABASE_OWNER_URL). Each test seeds its own tenants, so they can run again.
 #include <doctest/doctest.h>
+#include <prometheus/registry.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -128,10 +129,13 @@ struct Agent {
                               .backoff = {1ms, 5ms}}),
         store(pool),
         tools(pool),
-        handler(AgentDependencies{
-            store, tools, producer, with_llm ? &llm : nullptr, agent::AgentSettings{}, [] {
-              return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-            }}) {}
+        handler(
+            AgentDependencies{
+                store, tools, producer, with_llm ? &llm : nullptr, agent::AgentSettings{},
+                [] {
+                  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+                }},
+            registry) {}
 
   Outcome Answer(const Turn& turn) { return handler.Handle(turn.record); }
 
@@ -141,6 +145,7 @@ struct Agent {
   agent::LlmClient llm;
   agent::AgentStore store;
   agent::PostgresToolStore tools;
+  prometheus::Registry registry;
   TurnHandler handler;
 };
 
@@ -368,6 +373,91 @@ TEST_CASE("agent: an LLM failing after its retries gives the fallback and flags 
   const auto stored = AssistantMessages(turn);
   REQUIRE(stored.size() == 1);
   CHECK(stored[0].kind == "fallback");
+}
+
+TEST_CASE("agent: requests carry max_tokens and temperature, and strings the server accepts") {
+  const auto tenant = testing::SeedTenant(DentalWithKnowledge());
+  const Turn turn = SeedTurn(tenant, "Do you have time tomorrow?");
+  Agent agent;
+  agent.fake.SetScript([](const FakeLlmCall& call) {
+    if (call.messages.back().role == "user") return FakeLlmReply::ToolCall("get_services", "{}");
+    return FakeLlmReply::Text("We offer check-ups and cleanings.");
+  });
+  CHECK(agent.Answer(turn).kind == Outcome::Kind::kDone);
+  const auto calls = agent.fake.Calls();
+  REQUIRE(calls.size() == 2);  // the strict fake refused nothing
+  CHECK(agent.fake.Refused().empty());
+  for (const auto& call : calls) {
+    CHECK(call.max_tokens == agent::LlmOptions{}.max_tokens);
+    CHECK(call.temperature == doctest::Approx(agent::LlmOptions{}.temperature));
+  }
+  // The assistant's tool-call turn went back with "" as its content, never null.
+  CHECK(calls[1].raw_body.find(R"("role":"assistant","content":"","tool_calls")") !=
+        std::string::npos);
+}
+
+TEST_CASE("agent: a leaked tool call is asked for once more, then the fallback and a person") {
+  const auto tenant = testing::SeedTenant(DentalWithKnowledge());
+  Agent agent;
+  testing::TopicReader replies(RequireEnv("KAFKA_BROKERS"), "replies.outbound");
+
+  SUBCASE("the second answer is fine: it is sent") {
+    const Turn turn = SeedTurn(tenant, "How much is a cleaning?");
+    int count = 0;
+    agent.fake.SetScript([&count](const FakeLlmCall&) {
+      return ++count == 1 ? FakeLlmReply::Text("functions.get_pricing:")
+                          : FakeLlmReply::Text("A cleaning costs 90 EUR.");
+    });
+    CHECK(agent.Answer(turn).kind == Outcome::Kind::kDone);
+    CHECK(agent.fake.Calls().size() == 2);
+    const auto reply = ReplyOf(replies, turn);
+    CHECK(Value(reply, "text") == "A cleaning costs 90 EUR.");
+    CHECK(Value(reply, "kind") == "ai");
+    CHECK(ConversationState(turn) == "ACTIVE/false");
+  }
+  SUBCASE("every form, twice: the fallback, never the leaked text") {
+    for (const std::string leaked :
+         {std::string("functions.get_pricing:"), std::string("<tool_call>{}</tool_call>"),
+          std::string(R"({"name":"get_pricing","arguments":{}})"), std::string("  \n ")}) {
+      CAPTURE(leaked);
+      const Turn turn = SeedTurn(tenant, "How much is a cleaning?");
+      testing::TopicReader replies_now(RequireEnv("KAFKA_BROKERS"), "replies.outbound");
+      agent.fake.SetScript([leaked](const FakeLlmCall&) { return FakeLlmReply::Text(leaked); });
+      const std::size_t before = agent.fake.Calls().size();
+      CHECK(agent.Answer(turn).kind == Outcome::Kind::kDone);
+      CHECK(agent.fake.Calls().size() == before + 2);
+      const auto reply = ReplyOf(replies_now, turn);
+      CHECK(Value(reply, "text") == kFallback);
+      CHECK(Value(reply, "kind") == "fallback");
+      CHECK(ConversationState(turn) == "ACTIVE/true");
+    }
+  }
+}
+
+TEST_CASE("agent: an answer with a lone surrogate and invalid bytes is repaired and stored") {
+  const auto tenant = testing::SeedTenant(DentalWithKnowledge());
+  const Turn turn = SeedTurn(tenant, "Hello?");
+  Agent agent;
+  agent.fake.SetScript([](const FakeLlmCall&) {
+    FakeLlmReply reply;
+    reply.raw_body =
+        "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+        "{\"role\":\"assistant\",\"content\":\"Hi \\udc00 there \xff\xfe!\"},"
+        "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3}}";
+    return reply;
+  });
+  testing::TopicReader replies(RequireEnv("KAFKA_BROKERS"), "replies.outbound");
+
+  CHECK(agent.Answer(turn).kind == Outcome::Kind::kDone);
+
+  const std::string repaired =
+      "Hi \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD there \xEF\xBF\xBD\xEF\xBF\xBD!";
+  const auto reply = ReplyOf(replies, turn);
+  CHECK(Value(reply, "text") == repaired);
+  CHECK(Value(reply, "kind") == "ai");
+  const auto stored = AssistantMessages(turn);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].content == repaired);
 }
 
 TEST_CASE("agent: retrieval-only mode answers a strong match with the passage") {

@@ -21,6 +21,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/fake_graph_api.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/kafka_reader.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/tenant_seed.hpp"
 #include "workers/admin/demo_seed.hpp"
@@ -58,8 +59,8 @@ class LlamaServer final {
         RequireEnv("SWITCHBOARD_LLM_SERVER_PYTHON"),
         std::vector<std::string>{"-m", "llama_cpp.server", "--model",
                                  RequireEnv("SWITCHBOARD_LLM_MODEL"), "--model_alias", kModelName,
-                                 "--host", "127.0.0.1", "--port", std::to_string(port_),
-                                 "--n_ctx", "4096", "--chat_format", "chatml-function-calling"},
+                                 "--host", "127.0.0.1", "--port", std::to_string(port_), "--n_ctx",
+                                 "4096", "--chat_format", "chatml-function-calling"},
         CurrentEnvironment());
     const auto deadline = std::chrono::steady_clock::now() + 180s;
     while (!Answers()) {
@@ -123,21 +124,23 @@ TEST_CASE("interop: the real server accepts our tool-call turn and tool result, 
       {"user", "How much is a cleaning?", "", {}},
       // The turn the agent sends back after running a tool: content "" (null is refused).
       {"assistant", "", "", {{"call_1", "get_pricing", R"({"service":"Cleaning"})"}}},
-      {"tool", R"({"service":"Cleaning","price":"90.00 EUR","duration_minutes":45})", "call_1",
-       {}},
+      {"tool", R"({"service":"Cleaning","price":"90.00 EUR","duration_minutes":45})", "call_1", {}},
   };
   const auto with_tools = llm.Complete(messages, agent::ToolDefinitionsJson());
   INFO(server.Log());
-  REQUIRE_MESSAGE(with_tools.ok(), with_tools.ok() ? "" : with_tools.error().message);
+  INFO((with_tools.ok() ? "" : with_tools.error().message));
+  REQUIRE(with_tools.ok());
   const auto without_tools = llm.Complete(messages, "");
-  REQUIRE_MESSAGE(without_tools.ok(), without_tools.ok() ? "" : without_tools.error().message);
+  INFO((without_tools.ok() ? "" : without_tools.error().message));
+  REQUIRE(without_tools.ok());
   const auto statuses = server.ChatStatuses();
   REQUIRE(statuses.size() == 2);
   CHECK(statuses == std::vector<int>{200, 200});
 }
 
-TEST_CASE("interop: the demo's WhatsApp questions through the pipeline get a guarded answer or "
-          "the fallback") {
+TEST_CASE(
+    "interop: the demo's WhatsApp questions through the pipeline get a guarded answer or "
+    "the fallback") {
   LlamaServer server;
   FakeGraphApi graph;
   const TokenCipher cipher(RequireEnv("TOKEN_ENCRYPTION_KEYS"));
@@ -177,8 +180,7 @@ TEST_CASE("interop: the demo's WhatsApp questions through the pipeline get a gua
     const std::string text = sent["text"]["body"].GetString();
     CAPTURE(text);
     // Long answers are split into parts by the sender; each part passes the guard on its own.
-    CHECK((text == fallback ||
-           agent::CheckAnswer(text, 4096) == agent::AnswerProblem::kNone));
+    CHECK((text == fallback || agent::CheckAnswer(text, 4096) == agent::AnswerProblem::kNone));
   }
   const auto statuses = server.ChatStatuses();
   CHECK(statuses.size() >= questions.size());

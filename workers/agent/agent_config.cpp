@@ -18,6 +18,9 @@ std::optional<LlmOptions> ReadLlmOptions(EnvReader& env) {
   options.api_key = env.String("LLM_API_KEY", "", Secrecy::kSecret);
   options.model = env.String("LLM_MODEL", "gpt-4o-mini");
   options.timeout = env.Millis("LLM_TIMEOUT_MS", options.timeout, milliseconds(1), kTenMinutes);
+  options.max_tokens =
+      static_cast<int>(env.Integer("LLM_MAX_TOKENS", options.max_tokens, 16, 32768));
+  options.temperature = env.Number("LLM_TEMPERATURE", options.temperature, 0, 2);
   options.max_retries =
       static_cast<int>(env.Integer("LLM_MAX_RETRIES", options.max_retries, 0, 100));
   options.backoff.base =
@@ -43,6 +46,9 @@ AgentSettings ReadAgentSettings(EnvReader& env) {
       static_cast<int>(env.Integer("AGENT_HISTORY_MESSAGES", settings.history_limit, 0, 1000));
   settings.passage_limit =
       static_cast<int>(env.Integer("AGENT_KNOWLEDGE_PASSAGES", settings.passage_limit, 1, 100));
+  settings.max_reply_characters = static_cast<std::size_t>(
+      env.Integer("AGENT_MAX_REPLY_CHARS", static_cast<std::int64_t>(settings.max_reply_characters),
+                  100, 100000));
   settings.retrieval_excerpt_bytes = static_cast<std::size_t>(
       env.Integer("RETRIEVAL_EXCERPT_BYTES",
                   static_cast<std::int64_t>(settings.retrieval_excerpt_bytes), 40, 65536));

@@ -1,11 +1,19 @@
 #include "workers/agent/answer_turn.hpp"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+
 #include "common/embeddings_client.hpp"
 #include "common/json.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "workers/agent/answer_guard.hpp"
 #include "workers/agent/prompt.hpp"
 #include "workers/agent/tools.hpp"
+#include "workers/sender/text_split.hpp"
 
 namespace switchboard::agent {
 
@@ -21,6 +29,8 @@ constexpr std::string_view kDefaultLimit =
 constexpr std::string_view kDefaultHandoff = "A member of our team will get back to you shortly.";
 // Stored per tool call in messages.tool_calls: enough to audit, not a copy of every result.
 constexpr std::size_t kToolResultSummaryBytes = 500;
+// Further LLM attempts after an answer the guard refused, before the fallback message.
+constexpr int kGuardRetries = 1;
 
 /// `text` cut to at most `max_bytes` at a UTF-8 boundary.
 std::string Truncated(std::string_view text, std::size_t max_bytes) {
@@ -107,11 +117,24 @@ TurnReply AnswerFromKnowledge(const AgentSettings& settings, const TurnContext& 
 
 }  // namespace
 
+TurnHandler::TurnHandler(AgentDependencies deps, prometheus::Registry& registry)
+    : deps_(std::move(deps)),
+      refused_answers_(prometheus::BuildCounter()
+                           .Name("switchboard_agent_answers_refused_total")
+                           .Help("LLM answers not sent to the customer, by reason")
+                           .Register(registry)) {
+  // Every reason's series exists from the start, so a rate() alert sees the first one.
+  for (AnswerProblem problem :
+       {AnswerProblem::kEmpty, AnswerProblem::kLeakedToolCall, AnswerProblem::kTooLong}) {
+    refused_answers_.Add({{"reason", std::string(AnswerProblemName(problem))}});
+  }
+}
+
 Outcome TurnHandler::Handle(const ConsumedRecord& record) {
   const auto started = std::chrono::steady_clock::now();
 
   // Decode.
-  auto decoded = DecodeResolvedMessage(record);
+  auto decoded = topics::MessagesResolved::Decode(record);
   if (!decoded.ok()) return Outcome::DeadLetter(decoded.error().message);
   const ResolvedMessage message = std::move(decoded).value();
   // A standby message belongs to another app's thread; a reaction is not something to answer.
@@ -199,8 +222,9 @@ TurnReply TurnHandler::Decide(const ResolvedMessage& message, const TurnContext&
   return AnswerWithLlm(message, context, now);
 }
 
-/// Up to max_tool_steps tool calls, then one call without tools. A failing LLM (after its own
-/// retries) or an empty final answer gives the fallback reply.
+/// Up to max_tool_steps tool calls, then one call without tools. An answer the guard refuses
+/// (CheckAnswer: empty, a leaked tool call, over length) is asked for once more; a failing LLM
+/// (after its own retries) or a second refused answer gives the fallback reply.
 TurnReply TurnHandler::AnswerWithLlm(const ResolvedMessage& message, const TurnContext& context,
                                      sys_seconds now) const {
   const LlmClient& llm = *deps_.llm;
@@ -210,6 +234,10 @@ TurnReply TurnHandler::AnswerWithLlm(const ResolvedMessage& message, const TurnC
   int prompt_tokens = 0;
   int completion_tokens = 0;
   int steps = 0;
+  int refusals = 0;
+  const std::size_t reply_limit = std::min(
+      deps_.settings.max_reply_characters,
+      sender::MaxTextLength(message.channel).value_or(deps_.settings.max_reply_characters));
   const auto finish = [&](TurnReply reply) {
     reply.tool_calls_json = tool_log.Json();
     reply.prompt_tokens = prompt_tokens;
@@ -233,8 +261,19 @@ TurnReply TurnHandler::AnswerWithLlm(const ResolvedMessage& message, const TurnC
     prompt_tokens += completion->prompt_tokens;
     completion_tokens += completion->completion_tokens;
     if (completion->tool_calls.empty() || !tools_allowed) {
-      if (completion->content.empty()) return finish(FallbackReply(context.business));
-      return finish(TurnReply{completion->content, "ai"});
+      const AnswerProblem problem = CheckAnswer(completion->content, reply_limit);
+      if (problem == AnswerProblem::kNone) return finish(TurnReply{completion->content, "ai"});
+      // Never the answer's text here: it may quote the customer.
+      refused_answers_.Add({{"reason", std::string(AnswerProblemName(problem))}}).Increment();
+      const bool again = ++refusals <= kGuardRetries;
+      Log(LogLevel::kWarning,
+          again ? "LLM answer not sent; asking once more" : "LLM answer not sent; fallback",
+          {{"event_id", message.event_id},
+           {"trace_id", message.trace_id},
+           {"reason", std::string(AnswerProblemName(problem))},
+           {"answer_bytes", static_cast<std::int64_t>(completion->content.size())}});
+      if (!again) return finish(FallbackReply(context.business));
+      continue;
     }
 
     messages.push_back({"assistant", completion->content, {}, completion->tool_calls});

@@ -13,6 +13,13 @@
 #include "workers/agent/tool_store.hpp"
 #include "workers/agent/turn_records.hpp"
 
+namespace prometheus {
+class Counter;
+template <typename T>
+class Family;
+class Registry;
+}  // namespace prometheus
+
 namespace switchboard {
 class EmbeddingsClient;
 class KafkaProducer;
@@ -32,6 +39,9 @@ struct AgentSettings {
   int history_limit = 12;
   int passage_limit = 4;
   std::size_t retrieval_excerpt_bytes = 600;
+  /// An LLM answer longer than this (or the channel's message limit, when that is smaller), in
+  /// characters, is not sent (CheckAnswer).
+  std::size_t max_reply_characters = 1600;
 };
 
 /// What TurnHandler works with; each referenced object must outlive the handler.
@@ -64,7 +74,9 @@ struct AgentDependencies {
 /// producing fails; database errors propagate (the runtime retries).
 class TurnHandler final {
  public:
-  explicit TurnHandler(AgentDependencies deps) : deps_(std::move(deps)) {}
+  /// Adds switchboard_agent_answers_refused_total{reason} (LLM answers the guard kept from the
+  /// customer: empty, leaked_tool_call, too_long) to `registry`, which must outlive the handler.
+  TurnHandler(AgentDependencies deps, prometheus::Registry& registry);
 
   /// Handles one messages.resolved record (see the class comment).
   Outcome Handle(const ConsumedRecord& record);
@@ -77,6 +89,7 @@ class TurnHandler final {
   void Emit(const ResolvedMessage& message, const StoredReply& reply) const;
 
   AgentDependencies deps_;
+  prometheus::Family<prometheus::Counter>& refused_answers_;
 };
 
 }  // namespace switchboard::agent

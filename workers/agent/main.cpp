@@ -8,6 +8,7 @@
 #include "common/embeddings_client.hpp"
 #include "common/log.hpp"
 #include "common/stage_main.hpp"
+#include "common/topics/messages_resolved.hpp"
 #include "workers/agent/agent_config.hpp"
 #include "workers/agent/agent_store.hpp"
 #include "workers/agent/answer_turn.hpp"
@@ -17,7 +18,7 @@
 int main() {
   using namespace switchboard;
   return StageMain(
-      "agent", {"messages.resolved"}, agent::ReadAgentConfig,
+      "agent", {std::string(topics::MessagesResolved::kTopic)}, agent::ReadAgentConfig,
       [](StageContext& context, const agent::AgentConfig& config) -> RecordHandler {
         auto pool = db::MakeConnectionPool(config.database);
         context.ready = [pool] { return pool->Ping(); };
@@ -37,12 +38,14 @@ int main() {
         }
         auto store = std::make_shared<agent::AgentStore>(*pool);
         auto tools = std::make_shared<agent::PostgresToolStore>(*pool);
-        auto handler = std::make_shared<agent::TurnHandler>(agent::AgentDependencies{
-            *store, *tools, context.producer, llm.get(), config.settings,
-            [] {
-              return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-            },
-            embeddings.get()});
+        auto handler = std::make_shared<agent::TurnHandler>(
+            agent::AgentDependencies{*store, *tools, context.producer, llm.get(), config.settings,
+                                     [] {
+                                       return std::chrono::floor<std::chrono::seconds>(
+                                           std::chrono::system_clock::now());
+                                     },
+                                     embeddings.get()},
+            context.registry);
         return [pool, llm, embeddings, store, tools, handler](const ConsumedRecord& record) {
           return handler->Handle(record);
         };
