@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <random>
 
+#include "common/dead_letter.hpp"
 #include "common/encoding.hpp"
 #include "common/hmac.hpp"
 #include "common/log.hpp"

@@ -1,7 +1,8 @@
 // libFuzzer target for the socket-free core of the Meta webhook ingest. The input is a webhook
 // body (seed corpus: tests/fixtures/meta). Besides "no crash, no UB, no leak", it checks what
 // the HTTP route relies on: a correct signature verifies and a tampered one does not; every
-// record produced is JSON whose event_id matches its header; webhooks.raw keeps the body exactly.
+// record produced is JSON whose event_id matches its header and decodes with its topic's contract
+// unit; webhooks.raw keeps the body exactly.
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -12,16 +13,22 @@
 #include <string_view>
 #include <vector>
 
+#include "common/dead_letter.hpp"
 #include "common/encoding.hpp"
 #include "common/hmac.hpp"
 #include "common/kafka_record.hpp"
+#include "common/topics/delivery_status.hpp"
+#include "common/topics/messages_inbound.hpp"
+#include "common/topics/webhooks_raw.hpp"
 #include "ingest/meta_signature.hpp"
 #include "ingest/meta_webhook.hpp"
 
 namespace {
 
+using switchboard::ConsumedRecord;
 using switchboard::OutboundRecord;
 namespace ingest = switchboard::ingest;
+namespace topics = switchboard::topics;
 
 void Check(bool condition, const char* what) {
   if (condition) return;
@@ -43,6 +50,12 @@ rapidjson::Document CheckRecord(const OutboundRecord& record) {
   Check(switchboard::FindHeader(record.headers, "schema").has_value(), "record has a schema");
   Check(switchboard::FindHeader(record.headers, "trace-id").has_value(), "record has a trace-id");
   return value;
+}
+
+/// The record as a consumer receives it.
+ConsumedRecord Consumed(const OutboundRecord& record) {
+  return {
+      .topic = record.topic, .key = record.key, .value = record.value, .headers = record.headers};
 }
 
 void FuzzSignature(std::string_view body) {
@@ -68,18 +81,30 @@ void FuzzSplit(std::string_view body, const ingest::DeliveryContext& context) {
     Check(std::string_view(kept.GetString(), kept.GetStringLength()) == body,
           "webhooks.raw keeps the body exactly");
   }
+  const auto decoded_raw = topics::WebhooksRaw::Decode(Consumed(raw));
+  Check(decoded_raw.ok() && decoded_raw->body == body, "webhooks.raw decodes to the body");
 
   auto split = ingest::SplitMetaDelivery(body, context);
   if (!split.ok()) {
     Check(!split.error().message.empty(), "an error says why");
-    CheckRecord(ingest::DeadLetterRecord(raw, "ingest", split.error().message, 1));
+    const OutboundRecord letter =
+        switchboard::DeadLetterRecord(raw, "ingest", split.error().message, 1);
+    CheckRecord(letter);
+    const auto decoded = switchboard::DecodeDeadLetter(Consumed(letter));
+    Check(decoded.ok() && decoded->value == raw.value && decoded->key == raw.key,
+          "a dead letter decodes to the record it keeps");
     return;
   }
   for (const OutboundRecord& record : *split) {
-    Check(record.topic == ingest::kInboundTopic || record.topic == ingest::kStatusTopic,
+    Check(record.topic == topics::MessagesInbound::kTopic ||
+              record.topic == topics::DeliveryStatus::kTopic,
           "records go to messages.inbound or delivery.status");
     Check(!record.key.empty(), "records have a key");
     CheckRecord(record);
+    const bool decodes = record.topic == topics::MessagesInbound::kTopic
+                             ? topics::MessagesInbound::Decode(Consumed(record)).ok()
+                             : topics::DeliveryStatus::Decode(Consumed(record)).ok();
+    Check(decodes, "every record decodes with its topic's contract unit");
   }
 }
 

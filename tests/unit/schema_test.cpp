@@ -52,12 +52,12 @@ TEST_CASE("every record made from the Meta fixtures validates against its topic'
     const std::string body = ReadSourceFile("tests/fixtures/meta/" + fixture.filename().string());
     const OutboundRecord raw = ingest::RawDeliveryRecord(body, context);
     CheckValid(raw);
-    CheckValid(ingest::DeadLetterRecord(raw, "ingest", "test failure", 1714556400200));
+    CheckValid(switchboard::DeadLetterRecord(raw, "ingest", "test failure", 1714556400200));
     auto records = ingest::SplitMetaDelivery(body, context);
     REQUIRE(records.ok());
     for (const OutboundRecord& record : *records) {
       CheckValid(record);
-      CheckValid(ingest::DeadLetterRecord(record, "ingest", "test failure", 1714556400200));
+      CheckValid(switchboard::DeadLetterRecord(record, "ingest", "test failure", 1714556400200));
       ++checked;
     }
   }

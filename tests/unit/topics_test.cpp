@@ -4,12 +4,16 @@
 
 #include <string>
 
+#include "common/dead_letter.hpp"
 #include "common/json.hpp"
 #include "common/kafka_record.hpp"
+#include "common/topics/delivery_status.hpp"
+#include "common/topics/messages_inbound.hpp"
 #include "common/topics/messages_resolved.hpp"
 #include "common/topics/record.hpp"
 #include "common/topics/replies_outbound.hpp"
 #include "common/topics/usage_events.hpp"
+#include "common/topics/webhooks_raw.hpp"
 #include "tests/support/topic_schema.hpp"
 
 namespace {
@@ -187,4 +191,294 @@ TEST_CASE("the trace id falls back to the trace-id header") {
   const auto decoded = topics::RepliesOutbound::Decode(consumed);
   REQUIRE(decoded.ok());
   CHECK(decoded->trace_id == "from-header");
+}
+
+namespace {
+
+topics::RawDelivery SampleRaw(std::string body) {
+  return {.event_id = topics::WebhooksRaw::EventId(body),
+          .source = "meta",
+          .received_at = "2024-05-01T09:40:00.123Z",
+          .trace_id = "trace-1",
+          .body = std::move(body)};
+}
+
+/// A WhatsApp image, as ingest makes it.
+topics::InboundMessage SampleInbound() {
+  return {.event_id = topics::MessagesInbound::EventId("whatsapp", "wamid.image1"),
+          .channel = "whatsapp",
+          .channel_account_id = "106540352242922",
+          .sender_id = "16505551234",
+          .sender_name = "Sheena Nelson",
+          .sender_phone = "+16505551234",
+          .platform_message_id = "wamid.image1",
+          .sent_at = "2024-05-01T09:30:01.000Z",
+          .received_at = "2024-05-01T09:40:00.123Z",
+          .reply_to = "wamid.ourreply1",
+          .type = "image",
+          .text = "This one",
+          .media = topics::InboundMedia{.id = "1003383421387256",
+                                        .mime_type = "image/jpeg",
+                                        .sha256 = "zpBd9LvbNKnYMkt8+8QW2Ml6Sw6hrFq+r2qGWAu0j34=",
+                                        .caption = "This one"},
+          .trace_id = "trace-1"};
+}
+
+/// Every type-specific part at once (no platform sends that, but the schema allows it).
+topics::InboundMessage SampleInboundWithEveryPart() {
+  topics::InboundMessage message = SampleInbound();
+  message.channel = "messenger";
+  message.sender_name.reset();
+  message.sender_phone.clear();
+  message.standby = true;
+  message.type = "unsupported";
+  message.original_type = "story_mention";
+  message.text = "";  // present and empty is kept
+  message.location = topics::InboundLocation{
+      .latitude = 37.483872, .longitude = -122.148358, .name = "Philz Coffee"};
+  message.attachments = {{.type = "image", .url = "https://lookaside.example/1"}, {.type = "file"}};
+  message.contacts_json = R"([{"name":{"formatted_name":"Kim"},"phones":[{"wa_id":"1940"}]}])";
+  message.interactive = topics::InboundChoice{
+      .type = "list_reply", .id = "slot-1", .title = "Friday 10:00", .description = "30 min"};
+  message.reaction = topics::InboundReaction{.message_id = "m_1", .emoji = "", .action = "react"};
+  message.errors = {{.code = 131051,
+                     .title = "Unsupported message type",
+                     .details = "Message type is currently not supported."}};
+  return message;
+}
+
+topics::StatusEvent SampleStatus() {
+  return {.event_id = topics::DeliveryStatus::EventId("whatsapp", "wamid.ourreply2", "failed",
+                                                      "1714555970"),
+          .channel = "whatsapp",
+          .channel_account_id = "106540352242922",
+          .platform_message_id = "wamid.ourreply2",
+          .status = "failed",
+          .recipient_id = "4915112345678",
+          .timestamp = "2024-05-01T09:32:50.000Z",
+          .received_at = "2024-05-01T09:40:00.123Z",
+          .errors = {{.code = 131047,
+                      .title = "Re-engagement message",
+                      .message = "Re-engagement message",
+                      .details = "More than 24 hours have passed.",
+                      .href = "https://developers.facebook.com/docs/whatsapp/"}},
+          .conversation_json = R"({"id":"c1","origin":{"type":"service"}})",
+          .pricing_json = R"({"billable":true,"pricing_model":"CBP","category":"service"})",
+          .biz_opaque_callback_data = "reply-42",
+          .trace_id = "trace-1"};
+}
+
+}  // namespace
+
+TEST_CASE("webhooks.raw: the body is kept exactly, as text or as base64, and decodes back") {
+  const topics::RawDelivery sent = SampleRaw(R"({"object":"page","entry":[]})");
+  const OutboundRecord record = topics::WebhooksRaw::Encode(sent);
+  CHECK(record.topic == "webhooks.raw");
+  CHECK(record.key == sent.event_id);
+  CHECK(sent.event_id == topics::WebhooksRaw::EventId(sent.body));
+  CHECK(FindHeader(record.headers, "schema") == "webhooks.raw/1");
+  CHECK_FALSE(FindHeader(record.headers, "tenant"));
+  CheckValid(record);
+  const auto decoded = topics::WebhooksRaw::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->body == sent.body);
+  CHECK(decoded->source == "meta");
+  CHECK(decoded->received_at == sent.received_at);
+  CHECK(decoded->trace_id == "trace-1");
+
+  const topics::RawDelivery binary = SampleRaw(std::string("{\"a\":\"\xff\xfe\"}\0x", 12));
+  const OutboundRecord base64 = topics::WebhooksRaw::Encode(binary);
+  CheckValid(base64);
+  CHECK(base64.value.find(R"("body_encoding":"base64","body":"eyJhIjoi//4ifQB4")") !=
+        std::string::npos);
+  const auto bytes = topics::WebhooksRaw::Decode(Consumed(base64));
+  REQUIRE(bytes.ok());
+  CHECK(bytes->body == binary.body);
+
+  ForEachExample("webhooks.raw", [](const ConsumedRecord& example) {
+    const auto result = topics::WebhooksRaw::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::WebhooksRaw::Encode(*result));
+  });
+}
+
+TEST_CASE("messages.inbound: encoded values follow the schema and decode to what was encoded") {
+  const topics::InboundMessage sent = SampleInbound();
+  const OutboundRecord record = topics::MessagesInbound::Encode(sent);
+  CHECK(record.topic == "messages.inbound");
+  CHECK(record.key == "whatsapp:106540352242922:16505551234");
+  CHECK(FindHeader(record.headers, "schema") == "messages.inbound/1");
+  CHECK(FindHeader(record.headers, "event-id") == sent.event_id);
+  CHECK_FALSE(FindHeader(record.headers, "tenant"));  // not known before the resolver
+  CheckValid(record);
+  const auto decoded = topics::MessagesInbound::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->sender_name == "Sheena Nelson");
+  CHECK(decoded->sender_phone == "+16505551234");
+  CHECK(decoded->platform_message_id == "wamid.image1");
+  CHECK(decoded->reply_to == "wamid.ourreply1");
+  CHECK(decoded->text == "This one");
+  REQUIRE(decoded->media.has_value());
+  CHECK(decoded->media->mime_type == "image/jpeg");
+  CHECK_FALSE(decoded->media->url.has_value());
+  CHECK_FALSE(decoded->location.has_value());
+  CHECK(topics::MessagesInbound::Encode(*decoded).value == record.value);
+
+  const topics::InboundMessage full = SampleInboundWithEveryPart();
+  const OutboundRecord every_part = topics::MessagesInbound::Encode(full);
+  CHECK(every_part.key == "messenger:106540352242922:16505551234");
+  CheckValid(every_part);
+  const auto parts = topics::MessagesInbound::Decode(Consumed(every_part));
+  REQUIRE(parts.ok());
+  CHECK(parts->standby);
+  CHECK(parts->original_type == "story_mention");
+  CHECK(parts->text == "");
+  CHECK_FALSE(parts->sender_name.has_value());
+  REQUIRE(parts->location.has_value());
+  CHECK(parts->location->latitude == doctest::Approx(37.483872));
+  REQUIRE(parts->attachments.size() == 2);
+  CHECK_FALSE(parts->attachments[1].url.has_value());
+  CHECK(parts->contacts_json == full.contacts_json);
+  REQUIRE(parts->interactive.has_value());
+  CHECK(parts->interactive->description == "30 min");
+  REQUIRE(parts->reaction.has_value());
+  CHECK(parts->reaction->emoji == "");
+  REQUIRE(parts->errors.size() == 1);
+  CHECK(parts->errors[0].code == 131051);
+  CHECK_FALSE(parts->errors[0].message.has_value());
+  CHECK(topics::MessagesInbound::Encode(*parts).value == every_part.value);
+
+  ForEachExample("messages.inbound", [](const ConsumedRecord& example) {
+    const auto result = topics::MessagesInbound::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::MessagesInbound::Encode(*result));
+  });
+}
+
+TEST_CASE("messages.inbound: the decoder names what breaks the contract") {
+  auto parsed = json::Parse(topics::MessagesInbound::Encode(SampleInbound()).value);
+  REQUIRE(parsed.ok());
+  rapidjson::Document document = std::move(parsed).value();
+  document.RemoveMember("sender_id");
+  const auto no_sender = topics::MessagesInbound::Decode(
+      {.topic = "messages.inbound", .value = json::Serialize(document)});
+  REQUIRE_FALSE(no_sender.ok());
+  CHECK(no_sender.error().message == "messages.inbound: sender_id is missing or not a string");
+  CHECK_FALSE(no_sender.error().retryable);
+  CHECK(topics::MessagesInbound::Decode({.value = "[1]"}).error().message ==
+        "messages.inbound value is not a JSON object");
+  topics::InboundMessage telegram = SampleInbound();
+  telegram.channel = "telegram";
+  CHECK(topics::MessagesInbound::Decode(Consumed(topics::MessagesInbound::Encode(telegram)))
+            .error()
+            .message == "messages.inbound: unsupported channel telegram");
+}
+
+TEST_CASE("delivery.status: encoded values follow the schema and decode to what was encoded") {
+  const topics::StatusEvent sent = SampleStatus();
+  const OutboundRecord record = topics::DeliveryStatus::Encode(sent);
+  CHECK(record.topic == "delivery.status");
+  CHECK(record.key == "whatsapp:106540352242922:4915112345678");
+  CHECK(FindHeader(record.headers, "schema") == "delivery.status/1");
+  CheckValid(record);
+  const auto decoded = topics::DeliveryStatus::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->platform_message_id == "wamid.ourreply2");
+  CHECK(decoded->status == "failed");
+  CHECK(decoded->recipient_id == "4915112345678");
+  CHECK(decoded->biz_opaque_callback_data == "reply-42");
+  CHECK(decoded->pricing_json == sent.pricing_json);
+  REQUIRE(decoded->errors.size() == 1);
+  CHECK(decoded->errors[0].code == 131047);
+  CHECK(topics::ErrorsJson(decoded->errors) ==
+        R"([{"code":131047,"title":"Re-engagement message","message":"Re-engagement message",)"
+        R"("details":"More than 24 hours have passed.",)"
+        R"("href":"https://developers.facebook.com/docs/whatsapp/"}])");
+  CHECK(topics::ErrorsJson({}) == "[]");
+  CHECK(topics::DeliveryStatus::Encode(*decoded).value == record.value);
+
+  // A system-level error has no message and no recipient: keyed by the account alone.
+  const topics::StatusEvent system_error{.event_id = topics::DeliveryStatus::SystemErrorEventId(
+                                             "whatsapp", "106540352242922", "digest", "entry[0]"),
+                                         .channel = "whatsapp",
+                                         .channel_account_id = "106540352242922",
+                                         .status = "error",
+                                         .received_at = "2024-05-01T09:40:00.123Z",
+                                         .errors = {{.code = 131056}},
+                                         .trace_id = "trace-1"};
+  const OutboundRecord error_record = topics::DeliveryStatus::Encode(system_error);
+  CHECK(error_record.key == "whatsapp:106540352242922");
+  CheckValid(error_record);
+  const auto error_decoded = topics::DeliveryStatus::Decode(Consumed(error_record));
+  REQUIRE(error_decoded.ok());
+  CHECK_FALSE(error_decoded->platform_message_id.has_value());
+  CHECK(error_decoded->recipient_id.empty());
+
+  ForEachExample("delivery.status", [](const ConsumedRecord& example) {
+    const auto result = topics::DeliveryStatus::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::DeliveryStatus::Encode(*result));
+  });
+  const auto missing = topics::DeliveryStatus::Decode(
+      {.value = R"({"schema":"delivery.status/1","event_id":"e1","channel":"whatsapp"})"});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message ==
+        "delivery.status: channel_account_id is missing or not a string");
+}
+
+TEST_CASE("<topic>.dlq: dead letters follow the schema and decode to the record they keep") {
+  const ConsumedRecord original{.topic = "messages.inbound",
+                                .partition = 3,
+                                .offset = 42,
+                                .key = "whatsapp:1:2",
+                                .value = std::string("\x80not utf8", 9),
+                                .headers = {{"event-id", "e"},
+                                            {"schema", "messages.inbound/1"},
+                                            {"trace-id", "trace-1"},
+                                            {"binary", "\xff"}},
+                                .timestamp_ms = 1714556400000};
+  const OutboundRecord letter = DeadLetterFor(original, {.stage = "resolver",
+                                                         .error = "no integration",
+                                                         .attempts = 5,
+                                                         .first_failure_ms = 1714556400000,
+                                                         .last_failure_ms = 1714556460000});
+  CHECK(letter.topic == "messages.inbound.dlq");
+  CHECK(letter.topic == DeadLetterTopic(original.topic));
+  CheckValid(letter);
+  const auto decoded = DecodeDeadLetter(Consumed(letter));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->original_topic == "messages.inbound");
+  CHECK(decoded->original_partition == 3);
+  CHECK(decoded->original_offset == 42);
+  CHECK(decoded->original_timestamp == "2024-05-01T09:40:00.000Z");
+  CHECK(decoded->key == original.key);
+  CHECK(decoded->value == original.value);  // base64 in the envelope, bytes again here
+  REQUIRE(decoded->headers.size() == original.headers.size());
+  CHECK(decoded->headers[3].value == "\xff");
+  CHECK(decoded->stage == "resolver");
+  CHECK(decoded->attempts == 5);
+  CHECK(decoded->last_failure_at == "2024-05-01T09:41:00.000Z");
+  CHECK(decoded->trace_id == "trace-1");
+
+  // Ingest's dead letter of a record that never reached Kafka.
+  const OutboundRecord raw = topics::WebhooksRaw::Encode(SampleRaw(R"({"object":"foo"})"));
+  const OutboundRecord ingest_letter =
+      DeadLetterRecord(raw, "ingest", "unknown object 'foo'", 1714556400200);
+  CHECK(ingest_letter.topic == "webhooks.raw.dlq");
+  CheckValid(ingest_letter);
+  const auto from_ingest = DecodeDeadLetter(Consumed(ingest_letter));
+  REQUIRE(from_ingest.ok());
+  CHECK(from_ingest->original_partition == -1);
+  CHECK(from_ingest->original_offset == -1);
+  CHECK(from_ingest->original_timestamp.empty());
+  CHECK(from_ingest->value == raw.value);
+  CHECK(from_ingest->attempts == 1);
+
+  ForEachExample("webhooks.raw.dlq", [](const ConsumedRecord& example) {
+    const auto result = DecodeDeadLetter(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CHECK(result->original_topic == "webhooks.raw");
+  });
+  CHECK(DecodeDeadLetter({.topic = "x.dlq", .value = "{}"}).error().message ==
+        "x.dlq: schema is not dead-letter/1");
 }
