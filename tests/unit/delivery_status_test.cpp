@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "common/topics/delivery_status.hpp"
+
 namespace switchboard::sender {
 namespace {
 
@@ -37,29 +39,32 @@ TEST_CASE("statuses the order does not know change nothing") {
   CHECK_FALSE(NextMessageStatus("pending", "unknown"));
 }
 
-TEST_CASE("a delivery.status value is parsed, required fields are checked") {
-  const auto status = ParseDeliveryStatus(
-      R"({"event_id":"e1","schema":"delivery.status/1","channel":"whatsapp",)"
-      R"("channel_account_id":"106","platform_message_id":"wamid.1","status":"failed",)"
-      R"("received_at":"2024-05-01T09:40:00.123Z","errors":[{"code":131047}],"trace_id":"t1"})",
-      "header-trace");
+TEST_CASE("a delivery.status value is decoded, required fields are checked") {
+  const auto status = topics::DeliveryStatus::Decode(
+      {.value =
+           R"({"event_id":"e1","schema":"delivery.status/1","channel":"whatsapp",)"
+           R"("channel_account_id":"106","platform_message_id":"wamid.1","status":"failed",)"
+           R"("received_at":"2024-05-01T09:40:00.123Z","errors":[{"code":131047}],"trace_id":"t1"})",
+       .headers = {{"trace-id", "header-trace"}}});
   REQUIRE(status.ok());
   CHECK(status->platform_message_id == "wamid.1");
   CHECK(status->status == "failed");
-  CHECK(status->errors_json == R"([{"code":131047}])");
+  CHECK(topics::ErrorsJson(status->errors) == R"([{"code":131047}])");
   CHECK(status->trace_id == "t1");
 
-  const auto no_trace = ParseDeliveryStatus(
-      R"({"event_id":"e1","channel":"whatsapp","channel_account_id":"106","status":"error"})",
-      "header-trace");
+  const auto no_trace = topics::DeliveryStatus::Decode(
+      {.value = R"({"event_id":"e1","schema":"delivery.status/1","channel":"whatsapp",)"
+                R"("channel_account_id":"106","status":"error"})",
+       .headers = {{"trace-id", "header-trace"}}});
   REQUIRE(no_trace.ok());
   CHECK(no_trace->trace_id == "header-trace");
-  CHECK(no_trace->platform_message_id.empty());
+  CHECK_FALSE(no_trace->platform_message_id.has_value());
 
-  const auto missing = ParseDeliveryStatus(R"({"event_id":"e1","channel":"whatsapp"})", "");
+  const auto missing = topics::DeliveryStatus::Decode(
+      {.value = R"({"event_id":"e1","schema":"delivery.status/1","channel":"whatsapp"})"});
   REQUIRE_FALSE(missing.ok());
   CHECK_FALSE(missing.error().retryable);
-  CHECK_FALSE(ParseDeliveryStatus("[1]", "").ok());
+  CHECK_FALSE(topics::DeliveryStatus::Decode({.value = "[1]"}).ok());
 }
 
 }  // namespace

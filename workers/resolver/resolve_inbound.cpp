@@ -3,37 +3,20 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <optional>
 #include <pqxx/pqxx>
 #include <vector>
 
-#include "common/hmac.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "common/topics/messages_resolved.hpp"
 
 namespace switchboard::resolver {
 namespace {
-
-constexpr char kInboundSchema[] = "messages.inbound/1";
-constexpr char kResolvedTopic[] = "messages.resolved";
-constexpr char kResolvedSchema[] = "messages.resolved/1";
-
-/// The string member `name` of `object`, or nullptr when absent or not a string.
-const rapidjson::Value* StringMember(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
-}
-
-std::string Text(const rapidjson::Value& value) {
-  return {value.GetString(), value.GetStringLength()};
-}
 
 /// The digits of an E.164 "+<digits>" number when customers.phone accepts them (4 to 15
 /// digits), else empty: a number we cannot store must not stop the message.
@@ -95,10 +78,11 @@ Known Lookup(pqxx::transaction_base& tx, const std::string& business_id,
   static const std::string kByEventId = LookupSql("m.event_id = $4");
   static const std::string kByPlatformId =
       LookupSql("m.channel = $2 AND m.platform_message_id = $4");
-  const bool by_event_id = message.platform_message_id.empty();
+  const std::string platform_message_id = message.platform_message_id.value_or("");
+  const bool by_event_id = platform_message_id.empty();
   const pqxx::result rows =
       db::Exec(tx, by_event_id ? kByEventId : kByPlatformId, business_id, message.channel,
-               message.sender_id, by_event_id ? message.event_id : message.platform_message_id);
+               message.sender_id, by_event_id ? message.event_id : platform_message_id);
   const pqxx::row row = rows.at(0);
   Known known;
   if (!row["id"].is_null()) {
@@ -165,15 +149,15 @@ std::string LinkIdentity(pqxx::transaction_base& tx, const std::string& business
 std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& business_id,
                             const InboundMessage& message,
                             const std::optional<KnownCustomer>& known) {
+  const std::string name = message.sender_name.value_or("");
   const std::string phone = PhoneDigits(message.sender_phone);
   // Details are only ever filled in, never cleared, so a known customer whose name and phone
   // were present when looked up needs no UPDATE (the usual case: one round trip less).
-  bool fill = !message.sender_name.empty() || !phone.empty();
+  bool fill = !name.empty() || !phone.empty();
   std::optional<std::string> customer;
   if (known) {
     customer = known->id;
-    fill = (known->name_missing && !message.sender_name.empty()) ||
-           (known->phone_missing && !phone.empty());
+    fill = (known->name_missing && !name.empty()) || (known->phone_missing && !phone.empty());
   } else {
     bool created = false;
     if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
@@ -181,7 +165,7 @@ std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& busin
       customer = FirstValue(db::Exec(tx,
                                      "INSERT INTO customers (business_id, name, phone) "
                                      "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
-                                     business_id, message.sender_name, phone));
+                                     business_id, name, phone));
       created = true;
     }
     std::vector<std::pair<std::string, std::string>> identities;
@@ -216,7 +200,7 @@ std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& busin
              "                     phone = COALESCE(phone, NULLIF($4, '')) "
              " WHERE business_id = $1 AND id = $2 "
              "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
-             business_id, *customer, message.sender_name, phone);
+             business_id, *customer, name, phone);
   }
   return *customer;
 }
@@ -252,106 +236,34 @@ Opened OpenConversationWithMessage(pqxx::transaction_base& tx, const std::string
       "  FROM conversation "
       "  ON CONFLICT DO NOTHING RETURNING id) "
       "SELECT conversation.id, stored.id FROM conversation LEFT JOIN stored ON true",
-      business_id, customer_id, message.channel, inbound_at, message.text,
-      message.platform_message_id, message.event_id);
+      business_id, customer_id, message.channel, inbound_at, message.text.value_or(""),
+      message.platform_message_id.value_or(""), message.event_id);
   Opened opened{.conversation_id = row[0].as<std::string>()};
   if (!row[1].is_null()) opened.message_id = row[1].as<std::string>();
   return opened;
 }
 
-void WriteField(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key,
-                std::string_view value) {
-  writer.Key(key);
-  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void WriteOptional(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key,
-                   std::string_view value) {
-  if (!value.empty()) WriteField(writer, key, value);
+/// The messages.resolved value announcing `message` stored as `stored`; its event id depends on
+/// the stored message only, so a re-announced duplicate carries the same id.
+topics::ResolvedMessage Resolved(const InboundMessage& message, const StoredInbound& stored) {
+  return {.event_id = topics::MessagesResolved::EventId(stored.message_id),
+          .business_id = stored.business_id,
+          .customer_id = stored.customer_id,
+          .conversation_id = stored.conversation_id,
+          .message_id = stored.message_id,
+          .channel = message.channel,
+          .channel_account_id = message.channel_account_id,
+          .sender_id = message.sender_id,
+          .platform_message_id = message.platform_message_id.value_or(""),
+          .type = message.type,
+          .text = message.text.value_or(""),
+          .sent_at = message.sent_at,
+          .received_at = message.received_at,
+          .standby = message.standby,
+          .trace_id = message.trace_id};
 }
 
 }  // namespace
-
-Result<InboundMessage> ParseInbound(std::string_view value, std::string_view trace_header) {
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(value.data(), value.size());
-  if (document.HasParseError() || !document.IsObject()) {
-    return Error{"messages.inbound value is not a JSON object", false};
-  }
-  const auto* schema = StringMember(document, "schema");
-  if (schema == nullptr || Text(*schema) != kInboundSchema) {
-    return Error{"messages.inbound: schema is not messages.inbound/1", false};
-  }
-  InboundMessage message;
-  const std::pair<const char*, std::string*> required[] = {
-      {"event_id", &message.event_id},
-      {"channel", &message.channel},
-      {"channel_account_id", &message.channel_account_id},
-      {"sender_id", &message.sender_id},
-      {"received_at", &message.received_at},
-      {"type", &message.type}};
-  for (const auto& [name, field] : required) {
-    const auto* member = StringMember(document, name);
-    if (member == nullptr || member->GetStringLength() == 0) {
-      return Error{std::string("messages.inbound: ") + name + " is missing or not a string", false};
-    }
-    *field = Text(*member);
-  }
-  if (message.channel != "whatsapp" && message.channel != "instagram" &&
-      message.channel != "messenger") {
-    return Error{"messages.inbound: unsupported channel " + message.channel, false};
-  }
-  const std::pair<const char*, std::string*> optional[] = {
-      {"sender_name", &message.sender_name},
-      {"sender_phone", &message.sender_phone},
-      {"platform_message_id", &message.platform_message_id},
-      {"sent_at", &message.sent_at},
-      {"text", &message.text}};
-  for (const auto& [name, field] : optional) {
-    if (const auto* member = StringMember(document, name)) *field = Text(*member);
-  }
-  const auto standby = document.FindMember("standby");
-  message.standby =
-      standby != document.MemberEnd() && standby->value.IsBool() && standby->value.GetBool();
-  const auto* trace = StringMember(document, "trace_id");
-  message.trace_id = trace != nullptr ? Text(*trace) : std::string(trace_header);
-  return message;
-}
-
-OutboundRecord ResolvedRecord(const InboundMessage& message, const StoredInbound& stored) {
-  const std::string event_id = EventIdFor({kResolvedTopic, stored.message_id});
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  WriteField(writer, "event_id", event_id);
-  WriteField(writer, "schema", kResolvedSchema);
-  WriteField(writer, "business_id", stored.business_id);
-  WriteField(writer, "customer_id", stored.customer_id);
-  WriteField(writer, "conversation_id", stored.conversation_id);
-  WriteField(writer, "message_id", stored.message_id);
-  WriteField(writer, "channel", message.channel);
-  WriteField(writer, "channel_account_id", message.channel_account_id);
-  WriteField(writer, "sender_id", message.sender_id);
-  WriteOptional(writer, "platform_message_id", message.platform_message_id);
-  WriteField(writer, "type", message.type);
-  WriteField(writer, "text", message.text);
-  WriteOptional(writer, "sent_at", message.sent_at);
-  WriteField(writer, "received_at", message.received_at);
-  if (message.standby) {
-    writer.Key("standby");
-    writer.Bool(true);
-  }
-  WriteField(writer, "trace_id", message.trace_id);
-  writer.EndObject();
-  return OutboundRecord{
-      .topic = kResolvedTopic,
-      .key = message.channel + ":" + message.channel_account_id + ":" + message.sender_id,
-      .value = std::string(buffer.GetString(), buffer.GetSize()),
-      .headers = {{"event-id", event_id},
-                  {"schema", kResolvedSchema},
-                  {"tenant", stored.business_id},
-                  {"trace-id", message.trace_id}}};
-}
 
 InboundResolver::InboundResolver(db::ConnectionPool& pool, KafkaProducer& producer,
                                  prometheus::Registry& registry)
@@ -403,13 +315,12 @@ StoredInbound InboundResolver::Store(const InboundMessage& message) {
 }
 
 Outcome InboundResolver::Handle(const ConsumedRecord& record) {
-  const auto trace_header = FindHeader(record.headers, "trace-id");
-  const auto parsed = ParseInbound(record.value, trace_header.value_or(""));
+  const auto parsed = topics::MessagesInbound::Decode(record);
   if (!parsed) {
     Log(LogLevel::kError, "malformed inbound message",
         {{"error", parsed.error().message},
          {"event_id", std::string(FindHeader(record.headers, "event-id").value_or(""))},
-         {"trace_id", std::string(trace_header.value_or(""))}});
+         {"trace_id", std::string(FindHeader(record.headers, "trace-id").value_or(""))}});
     return Outcome::DeadLetter(parsed.error().message);
   }
   const InboundMessage& message = *parsed;
@@ -420,7 +331,7 @@ Outcome InboundResolver::Handle(const ConsumedRecord& record) {
     // A value the database refuses (a timestamp it cannot read) fails the same way every time.
     Log(LogLevel::kError, "inbound message refused by the database",
         {{"error", e.what()}, {"event_id", message.event_id}, {"trace_id", message.trace_id}});
-    return Outcome::DeadLetter(std::string("messages.inbound: ") + e.what());
+    return Outcome::DeadLetter(std::string(topics::MessagesInbound::kTopic) + ": " + e.what());
   }
   if (stored.business_id.empty()) {
     unknown_accounts_.Add({{"channel", message.channel}}).Increment();
@@ -435,9 +346,9 @@ Outcome InboundResolver::Handle(const ConsumedRecord& record) {
          {"trace_id", message.trace_id},
          {"message_id", stored.message_id}});
   }
-  const OutboundRecord resolved = ResolvedRecord(message, stored);
+  const OutboundRecord resolved = topics::MessagesResolved::Encode(Resolved(message, stored));
   if (const auto error = producer_.ProduceAndWait({&resolved, 1})) {
-    throw RetryableError("producing messages.resolved: " + error->message);
+    throw RetryableError("producing " + resolved.topic + ": " + error->message);
   }
   return Outcome::Done();
 }

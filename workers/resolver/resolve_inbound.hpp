@@ -1,12 +1,11 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
-#include "common/result.hpp"
 #include "common/stage_runtime.hpp"
+#include "common/topics/messages_inbound.hpp"
 
 namespace prometheus {
 class Counter;
@@ -21,29 +20,8 @@ class KafkaProducer;
 
 namespace switchboard::resolver {
 
-/// A messages.inbound/1 record (schemas/messages.inbound.schema.json), the fields the resolver
-/// uses. Optional fields the platform did not send are empty.
-struct InboundMessage {
-  std::string event_id;
-  std::string channel;  ///< whatsapp, instagram or messenger
-  std::string channel_account_id;
-  std::string sender_id;
-  std::string sender_name;
-  std::string sender_phone;  ///< "+<digits>" (WhatsApp)
-  std::string platform_message_id;
-  std::string sent_at;
-  std::string received_at;
-  std::string type;
-  std::string text;
-  bool standby = false;
-  std::string trace_id;
-};
-
-/// The InboundMessage in a messages.inbound value; a non-retryable Error naming the field when
-/// the value is not a messages.inbound/1 object or a required field (event_id, channel,
-/// channel_account_id, sender_id, received_at, type) is missing, empty or of the wrong type.
-/// trace_id falls back to `trace_header`.
-Result<InboundMessage> ParseInbound(std::string_view value, std::string_view trace_header);
+/// A customer message to resolve (topics::MessagesInbound's value).
+using topics::InboundMessage;
 
 /// The rows an inbound message was stored as (all UUIDs of the tenant `business_id`).
 struct StoredInbound {
@@ -53,12 +31,6 @@ struct StoredInbound {
   std::string message_id;
   bool duplicate = false;  ///< the message was stored by an earlier delivery
 };
-
-/// The messages.resolved/1 record announcing `message` stored as `stored`: keyed
-/// <channel>:<channel_account_id>:<sender_id>, event id EventIdFor({"messages.resolved",
-/// message_id}) (so a re-emitted duplicate carries the same id), headers event-id, schema,
-/// tenant and trace-id.
-OutboundRecord ResolvedRecord(const InboundMessage& message, const StoredInbound& stored);
 
 /// The messages.inbound handler: maps the channel account to its tenant (resolve_integration),
 /// then in one tenant-scoped transaction finds or creates the customer (its channel identity; a

@@ -1,15 +1,11 @@
 #include "workers/sender/delivery_status.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <pqxx/pqxx>
 
 #include "common/log.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
-#include "workers/sender/json_fields.hpp"
+#include "common/topics/delivery_status.hpp"
 
 namespace switchboard::sender {
 namespace {
@@ -25,42 +21,7 @@ int Rank(std::string_view status) {
   return -1;
 }
 
-std::string ToJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
 }  // namespace
-
-Result<DeliveryStatus> ParseDeliveryStatus(std::string_view value, std::string_view trace_header) {
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(value.data(), value.size());
-  if (document.HasParseError() || !document.IsObject()) {
-    return Error{"delivery.status value is not a JSON object", false};
-  }
-  DeliveryStatus status;
-  const std::pair<const char*, std::string*> required[] = {
-      {"event_id", &status.event_id},
-      {"channel", &status.channel},
-      {"channel_account_id", &status.channel_account_id},
-      {"status", &status.status}};
-  for (const auto& [name, field] : required) {
-    auto member = StringField(document, name);
-    if (!member || member->empty()) {
-      return Error{std::string("delivery.status: ") + name + " is missing or not a string", false};
-    }
-    *field = std::move(*member);
-  }
-  status.platform_message_id = StringField(document, "platform_message_id").value_or("");
-  status.trace_id = StringField(document, "trace_id").value_or(std::string(trace_header));
-  const auto errors = document.FindMember("errors");
-  if (errors != document.MemberEnd() && errors->value.IsArray()) {
-    status.errors_json = ToJson(errors->value);
-  }
-  return status;
-}
 
 std::optional<std::string> NextMessageStatus(std::string_view current, std::string_view incoming) {
   const int to = Rank(incoming);
@@ -72,16 +33,17 @@ std::optional<std::string> NextMessageStatus(std::string_view current, std::stri
 }
 
 Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
-  const auto trace_header = FindHeader(record.headers, "trace-id");
-  auto parsed = ParseDeliveryStatus(record.value, trace_header.value_or(""));
+  const auto parsed = topics::DeliveryStatus::Decode(record);
   if (!parsed) {
     Log(LogLevel::kError, "malformed delivery status",
         {{"error", parsed.error().message},
          {"event_id", std::string(FindHeader(record.headers, "event-id").value_or(""))},
-         {"trace_id", std::string(trace_header.value_or(""))}});
+         {"trace_id", std::string(FindHeader(record.headers, "trace-id").value_or(""))}});
     return Outcome::DeadLetter(parsed.error().message);
   }
-  const DeliveryStatus& status = *parsed;
+  const topics::StatusEvent& status = *parsed;
+  const std::string platform_message_id = status.platform_message_id.value_or("");
+  const std::string errors = topics::ErrorsJson(status.errors);
   if (status.status == "error") {
     // A system-level error of the account (e.g. the number was restricted): for operators.
     Log(LogLevel::kWarning, "platform reported an account-level error",
@@ -89,10 +51,10 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
          {"trace_id", status.trace_id},
          {"channel", status.channel},
          {"channel_account_id", status.channel_account_id},
-         {"errors", status.errors_json}});
+         {"errors", errors}});
     return Outcome::Done();
   }
-  if (status.platform_message_id.empty() || Rank(status.status) <= 0) {
+  if (platform_message_id.empty() || Rank(status.status) <= 0) {
     Log(LogLevel::kDebug, "delivery status without a message to update",
         {{"event_id", status.event_id}, {"trace_id", status.trace_id}, {"status", status.status}});
     return Outcome::Done();
@@ -122,12 +84,12 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
                "SELECT id::text, status, conversation_id::text FROM messages "
                "WHERE business_id = $1 AND channel = $2 AND platform_message_id = $3 "
                "AND role = 'assistant' FOR UPDATE",
-               business_id, status.channel, status.platform_message_id);
+               business_id, status.channel, platform_message_id);
   if (message.empty()) {
     Log(LogLevel::kDebug, "delivery status for a message we did not send",
         {{"event_id", status.event_id},
          {"trace_id", status.trace_id},
-         {"platform_message_id", status.platform_message_id}});
+         {"platform_message_id", platform_message_id}});
     return Outcome::Done();
   }
   const std::string current = message[0][1].as<std::string>();
@@ -140,7 +102,7 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
              "UPDATE messages SET status = 'failed', "
              "error = jsonb_build_object('reason', 'delivery_failed', 'errors', $3::jsonb) "
              "WHERE business_id = $1 AND id = $2",
-             business_id, message_id, status.errors_json.empty() ? "[]" : status.errors_json);
+             business_id, message_id, errors);
     // The customer did not get the reply: a person has to follow up.
     db::Exec(tx, "UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
              business_id, message[0][2].as<std::string>());
@@ -149,7 +111,7 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
          {"trace_id", status.trace_id},
          {"business_id", business_id},
          {"message_id", message_id},
-         {"errors", status.errors_json}});
+         {"errors", errors}});
   } else {
     db::Exec(tx, "UPDATE messages SET status = $3 WHERE business_id = $1 AND id = $2", business_id,
              message_id, *next);

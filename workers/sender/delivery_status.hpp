@@ -6,25 +6,9 @@
 
 #include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
-#include "common/result.hpp"
 #include "common/stage_runtime.hpp"
 
 namespace switchboard::sender {
-
-/// A delivery.status/1 record (schemas/delivery.status.schema.json), the fields the sender uses.
-struct DeliveryStatus {
-  std::string event_id;
-  std::string channel;
-  std::string channel_account_id;
-  std::string platform_message_id;  ///< empty for watermark-only events and system errors
-  std::string status;               ///< sent, delivered, read, failed, error
-  std::string errors_json;          ///< the errors array as JSON text; empty when absent
-  std::string trace_id;
-};
-
-/// The DeliveryStatus in a delivery.status value; a non-retryable Error when event_id, channel,
-/// channel_account_id or status is missing. trace_id falls back to `trace_header`.
-Result<DeliveryStatus> ParseDeliveryStatus(std::string_view value, std::string_view trace_header);
 
 /// The status a message in `current` moves to when the platform reports `incoming`, or nullopt
 /// when it stays. Statuses only move forward, in the order
@@ -34,9 +18,10 @@ Result<DeliveryStatus> ParseDeliveryStatus(std::string_view value, std::string_v
 /// Statuses other than sent, delivered, read and failed change nothing.
 std::optional<std::string> NextMessageStatus(std::string_view current, std::string_view incoming);
 
-/// The delivery.status handler: finds our message by (tenant of the channel account,
-/// platform_message_id) and moves its status with NextMessageStatus; 'failed' stores the
-/// platform's errors on the message and flags the conversation for a human. Statuses of messages
+/// The delivery.status handler (records decoded by topics::DeliveryStatus): finds our message by
+/// (tenant of the channel account, platform_message_id) and moves its status with
+/// NextMessageStatus; 'failed' stores the platform's errors on the message and flags the
+/// conversation for a human. Statuses of messages
 /// we did not send (e.g. typed in the phone app), of unknown accounts, watermark-only events and
 /// system-level 'error' events (logged as a warning) are Done without a change. Database
 /// failures throw (the runtime retries the record).
