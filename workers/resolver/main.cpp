@@ -5,12 +5,13 @@
 
 #include "common/db_pool.hpp"
 #include "common/stage_main.hpp"
+#include "common/topics/messages_inbound.hpp"
 #include "workers/resolver/resolve_inbound.hpp"
 
 int main() {
   using namespace switchboard;
   return StageMain(
-      "resolver", {"messages.inbound"}, db::ReadDatabaseOptions,
+      "resolver", {std::string(topics::MessagesInbound::kTopic)}, db::ReadDatabaseOptions,
       [](StageContext& context, const db::DatabaseOptions& database) -> RecordHandler {
         auto pool = db::MakeConnectionPool(database);
         context.ready = [pool] { return pool->Ping(); };

@@ -6,6 +6,8 @@
 #include "common/db_pool.hpp"
 #include "common/stage_main.hpp"
 #include "common/token_cipher.hpp"
+#include "common/topics/delivery_status.hpp"
+#include "common/topics/replies_outbound.hpp"
 #include "workers/sender/delivery_status.hpp"
 #include "workers/sender/graph_client.hpp"
 #include "workers/sender/rate_limiter.hpp"
@@ -38,8 +40,8 @@ RecordHandler MakeHandler(StageContext& context, const sender::SenderConfig& con
   auto sender = std::make_shared<Sender>(config);
   context.ready = [sender] { return sender->pool.Ping(); };
   return [sender](const ConsumedRecord& record) {
-    if (record.topic == "replies.outbound") return sender->replies.Handle(record);
-    if (record.topic == "delivery.status") return sender->statuses.Handle(record);
+    if (record.topic == topics::RepliesOutbound::kTopic) return sender->replies.Handle(record);
+    if (record.topic == topics::DeliveryStatus::kTopic) return sender->statuses.Handle(record);
     return Outcome::DeadLetter("sender: unexpected topic " + record.topic);
   };
 }
@@ -47,6 +49,8 @@ RecordHandler MakeHandler(StageContext& context, const sender::SenderConfig& con
 }  // namespace
 
 int main() {
-  return switchboard::StageMain("sender", {"replies.outbound", "delivery.status"},
+  return switchboard::StageMain("sender",
+                                {std::string(switchboard::topics::RepliesOutbound::kTopic),
+                                 std::string(switchboard::topics::DeliveryStatus::kTopic)},
                                 switchboard::sender::ReadSenderConfig, MakeHandler);
 }
