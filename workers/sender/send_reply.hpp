@@ -1,8 +1,5 @@
 #pragma once
 
-#include <string>
-#include <string_view>
-
 #include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
 #include "common/result.hpp"
@@ -11,6 +8,7 @@
 #include "common/topics/replies_outbound.hpp"
 #include "workers/sender/graph_client.hpp"
 #include "workers/sender/rate_limiter.hpp"
+#include "workers/sender/send_state_store.hpp"
 
 namespace switchboard::sender {
 
@@ -28,28 +26,21 @@ using topics::Reply;
 /// Platform answers (see ClassifySendResponse): transient → back to 'pending' and RetryableError
 /// (Retry-After also pauses the account in the RateLimiter); permanent → 'failed', message
 /// 'failed' with the error, conversation flagged, DeadLetter; unknown → as a cut-off send.
-/// Database failures throw (the runtime retries the record).
+/// Database failures throw (the runtime retries the record). The SQL is SendStateStore's; this
+/// class holds the decisions.
 class ReplySender final {
  public:
   /// Uses `pool` (the application role), `cipher` for the integration's token, `graph` to send
   /// and `limiter` to pace; all must outlive the sender.
   ReplySender(db::ConnectionPool& pool, const TokenCipher& cipher, const GraphClient& graph,
               RateLimiter& limiter)
-      : pool_(pool), cipher_(cipher), graph_(graph), limiter_(limiter) {}
+      : store_(pool, cipher), graph_(graph), limiter_(limiter) {}
 
   /// Handles one replies.outbound record (see the class comment).
   Outcome Handle(const ConsumedRecord& record);
 
  private:
-  struct Claim;
-  Claim ClaimSend(const Reply& reply);
-  void RecordPart(const Reply& reply, std::size_t index, std::size_t total,
-                  const SendResult& result);
-  void ReleaseClaim(const Reply& reply, const SendResult& result);
-  void RecordOutcome(const Reply& reply, std::string_view state, const SendResult& result);
-
-  db::ConnectionPool& pool_;
-  const TokenCipher& cipher_;
+  SendStateStore store_;
   const GraphClient& graph_;
   RateLimiter& limiter_;
 };
