@@ -4,244 +4,14 @@
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
 
-#include <algorithm>
-#include <optional>
 #include <pqxx/pqxx>
-#include <vector>
 
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
-#include "common/prepared.hpp"
-#include "common/tenant_scope.hpp"
 #include "common/topics/messages_resolved.hpp"
 
 namespace switchboard::resolver {
 namespace {
-
-/// The digits of an E.164 "+<digits>" number when customers.phone accepts them (4 to 15
-/// digits), else empty: a number we cannot store must not stop the message.
-std::string PhoneDigits(std::string_view e164) {
-  if (e164.size() < 2 || e164.front() != '+') return {};
-  const std::string_view digits = e164.substr(1);
-  const bool all_digits =
-      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!all_digits || digits.size() < 4 || digits.size() > 15) return {};
-  return std::string(digits);
-}
-
-std::string Field(const pqxx::row& row, const char* column) {
-  return row[column].as<std::string>();
-}
-
-/// One row's first column, when there is a row.
-std::optional<std::string> FirstValue(const pqxx::result& result) {
-  if (result.empty()) return std::nullopt;
-  return result[0][0].as<std::string>();
-}
-
-/// The customer a channel identity belongs to, and which of its details are still unknown.
-struct KnownCustomer {
-  std::string id;
-  bool name_missing = false;
-  bool phone_missing = false;
-};
-
-/// What is known before anything is written: the inbound message stored before under the dedupe
-/// key of `message` (its platform message id, or, for the events that have none such as
-/// reactions and postbacks, the inbound event id), and the customer of its sender's channel
-/// identity.
-struct Known {
-  std::optional<StoredInbound> stored;
-  std::optional<KnownCustomer> customer;
-};
-
-/// The text of Lookup with the stored message matched by `dedupe_key`.
-std::string LookupSql(std::string_view dedupe_key) {
-  return "SELECT stored.id, stored.conversation_id, stored.customer_id, "
-         "  i.customer_id AS identity_customer_id, NULLIF(k.name, '') IS NULL AS name_missing, "
-         "  k.phone IS NULL AS phone_missing "
-         "FROM (VALUES (1)) AS one "
-         "LEFT JOIN (SELECT m.id, m.conversation_id, c.customer_id FROM messages AS m "
-         "  JOIN conversations AS c ON c.business_id = m.business_id AND c.id = m.conversation_id "
-         "  WHERE m.business_id = $1 AND " +
-         std::string(dedupe_key) +
-         ") AS stored ON true "
-         "LEFT JOIN customer_identities AS i "
-         "  ON i.business_id = $1 AND i.channel = $2 AND i.external_id = $3 "
-         "LEFT JOIN customers AS k ON k.business_id = $1 AND k.id = i.customer_id";
-}
-
-/// One statement, one round trip: the stored message (always at most one row: both dedupe keys
-/// are unique) beside the sender's identity.
-Known Lookup(pqxx::transaction_base& tx, const std::string& business_id,
-             const InboundMessage& message) {
-  static const std::string kByEventId = LookupSql("m.event_id = $4");
-  static const std::string kByPlatformId =
-      LookupSql("m.channel = $2 AND m.platform_message_id = $4");
-  const std::string platform_message_id = message.platform_message_id.value_or("");
-  const bool by_event_id = platform_message_id.empty();
-  const pqxx::result rows =
-      db::Exec(tx, by_event_id ? kByEventId : kByPlatformId, business_id, message.channel,
-               message.sender_id, by_event_id ? message.event_id : platform_message_id);
-  const pqxx::row row = rows.at(0);
-  Known known;
-  if (!row["id"].is_null()) {
-    known.stored = StoredInbound{.business_id = business_id,
-                                 .customer_id = Field(row, "customer_id"),
-                                 .conversation_id = Field(row, "conversation_id"),
-                                 .message_id = Field(row, "id"),
-                                 .duplicate = true};
-  }
-  if (!row["identity_customer_id"].is_null()) {
-    known.customer = KnownCustomer{.id = Field(row, "identity_customer_id"),
-                                   .name_missing = row["name_missing"].as<bool>(),
-                                   .phone_missing = row["phone_missing"].as<bool>()};
-  }
-  return known;
-}
-
-/// The customer known as `external_id` on `channel`, if any.
-std::optional<std::string> FindIdentity(pqxx::transaction_base& tx, const std::string& business_id,
-                                        const std::string& channel,
-                                        const std::string& external_id) {
-  return FirstValue(db::Exec(tx,
-                             "SELECT customer_id FROM customer_identities "
-                             "WHERE business_id = $1 AND channel = $2 AND external_id = $3",
-                             business_id, channel, external_id));
-}
-
-/// The customer with phone number `digits`: its 'phone' identity first, else the oldest customer
-/// whose customers.phone it is.
-std::optional<std::string> FindByPhone(pqxx::transaction_base& tx, const std::string& business_id,
-                                       const std::string& digits) {
-  return FirstValue(
-      db::Exec(tx,
-               "SELECT customer_id FROM ("
-               "  SELECT customer_id, 0 AS rank, created_at FROM customer_identities "
-               "   WHERE business_id = $1 AND channel = 'phone' AND external_id = $2 "
-               "  UNION ALL "
-               "  SELECT id, 1, created_at FROM customers WHERE business_id = $1 AND phone = $2"
-               ") AS match ORDER BY rank, created_at LIMIT 1",
-               business_id, digits));
-}
-
-/// Links (channel, external_id) to `customer_id` unless it is linked already; returns the
-/// customer it belongs to now. A concurrent worker may have linked it first: ON CONFLICT waits
-/// for that transaction, and the separate SELECT (a new snapshot) then sees its row.
-std::string LinkIdentity(pqxx::transaction_base& tx, const std::string& business_id,
-                         const std::string& customer_id, const std::string& channel,
-                         const std::string& external_id) {
-  const pqxx::result inserted =
-      db::Exec(tx,
-               "INSERT INTO customer_identities (business_id, customer_id, channel, external_id) "
-               "VALUES ($1, $2, $3, $4) ON CONFLICT (business_id, channel, external_id) DO NOTHING "
-               "RETURNING customer_id",
-               business_id, customer_id, channel, external_id);
-  if (!inserted.empty()) return customer_id;
-  const auto owner = FindIdentity(tx, business_id, channel, external_id);
-  if (!owner) throw RetryableError("customer identity " + channel + " vanished while linking");
-  return *owner;
-}
-
-/// The customer who sent `message`: `known` (found by its channel identity), else found by its
-/// phone number, or created; its name and phone are filled in when unknown and the platform
-/// gives them.
-std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& business_id,
-                            const InboundMessage& message,
-                            const std::optional<KnownCustomer>& known) {
-  const std::string name = message.sender_name.value_or("");
-  const std::string phone = PhoneDigits(message.sender_phone);
-  // Details are only ever filled in, never cleared, so a known customer whose name and phone
-  // were present when looked up needs no UPDATE (the usual case: one round trip less).
-  bool fill = !name.empty() || !phone.empty();
-  std::optional<std::string> customer;
-  if (known) {
-    customer = known->id;
-    fill = (known->name_missing && !name.empty()) || (known->phone_missing && !phone.empty());
-  } else {
-    bool created = false;
-    if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
-    if (!customer) {
-      customer = FirstValue(db::Exec(tx,
-                                     "INSERT INTO customers (business_id, name, phone) "
-                                     "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
-                                     business_id, name, phone));
-      created = true;
-    }
-    std::vector<std::pair<std::string, std::string>> identities;
-    if (!phone.empty()) identities.emplace_back("phone", phone);
-    identities.emplace_back(message.channel, message.sender_id);
-    // A customer created here loses to one a concurrent worker linked first to the same
-    // identity: ours is dropped (its identities cascade) and the identities go to theirs. An
-    // existing customer never takes an identity from another one.
-    const auto link_all = [&]() -> std::optional<std::string> {
-      for (const auto& [channel, external_id] : identities) {
-        std::string owner = LinkIdentity(tx, business_id, *customer, channel, external_id);
-        if (created && owner != *customer) return owner;
-      }
-      return std::nullopt;
-    };
-    if (auto owner = link_all()) {
-      Log(LogLevel::kInfo, "customer created concurrently by another worker, using theirs",
-          {{"customer_id", *owner},
-           {"event_id", message.event_id},
-           {"trace_id", message.trace_id}});
-      db::Exec(tx, "DELETE FROM customers WHERE business_id = $1 AND id = $2", business_id,
-               *customer);
-      customer = std::move(owner);
-      created = false;
-      link_all();
-    }
-    if (created) return *customer;
-  }
-  if (fill) {
-    db::Exec(tx,
-             "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
-             "                     phone = COALESCE(phone, NULLIF($4, '')) "
-             " WHERE business_id = $1 AND id = $2 "
-             "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
-             business_id, *customer, name, phone);
-  }
-  return *customer;
-}
-
-/// The open conversation (ACTIVE or HANDED_OFF) of the customer on the message's channel, or a
-/// new ACTIVE one, and the inbound message stored in it; the conversation's id, and the message's
-/// unless it was stored already. The conversation's last_inbound_at (the start of the platform's
-/// 24-hour reply window) moves forward to the message's time. One statement: a concurrent opener
-/// meets the conversations_open_uq conflict and updates the same row. The message insert has no
-/// conflict target: the platform message id (business, channel, platform_message_id) and, for
-/// messages without one, the event id (business, event_id) are both dedupe keys.
-struct Opened {
-  std::string conversation_id;
-  std::optional<std::string> message_id;
-};
-
-Opened OpenConversationWithMessage(pqxx::transaction_base& tx, const std::string& business_id,
-                                   const std::string& customer_id, const InboundMessage& message) {
-  const std::string& inbound_at = message.sent_at.empty() ? message.received_at : message.sent_at;
-  const pqxx::row row = db::Exec1(
-      tx,
-      "WITH conversation AS ("
-      "  INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
-      "  VALUES ($1, $2, $3, $4::timestamptz) "
-      "  ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
-      "  SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
-      "                                 EXCLUDED.last_inbound_at) "
-      "  RETURNING id), "
-      "stored AS ("
-      "  INSERT INTO messages (business_id, conversation_id, role, content, "
-      "                        platform_message_id, channel, status, event_id) "
-      "  SELECT $1, conversation.id, 'user', $5, NULLIF($6, ''), $3, 'received', $7 "
-      "  FROM conversation "
-      "  ON CONFLICT DO NOTHING RETURNING id) "
-      "SELECT conversation.id, stored.id FROM conversation LEFT JOIN stored ON true",
-      business_id, customer_id, message.channel, inbound_at, message.text.value_or(""),
-      message.platform_message_id.value_or(""), message.event_id);
-  Opened opened{.conversation_id = row[0].as<std::string>()};
-  if (!row[1].is_null()) opened.message_id = row[1].as<std::string>();
-  return opened;
-}
 
 /// The messages.resolved value announcing `message` stored as `stored`; its event id depends on
 /// the stored message only, so a re-announced duplicate carries the same id.
@@ -267,7 +37,7 @@ topics::ResolvedMessage Resolved(const InboundMessage& message, const StoredInbo
 
 InboundResolver::InboundResolver(db::ConnectionPool& pool, KafkaProducer& producer,
                                  prometheus::Registry& registry)
-    : pool_(pool),
+    : store_(pool),
       producer_(producer),
       unknown_accounts_(prometheus::BuildCounter()
                             .Name("switchboard_resolver_unknown_accounts_total")
@@ -278,40 +48,6 @@ InboundResolver::InboundResolver(db::ConnectionPool& pool, KafkaProducer& produc
   for (const char* channel : {"whatsapp", "instagram", "messenger"}) {
     unknown_accounts_.Add({{"channel", channel}});
   }
-}
-
-StoredInbound InboundResolver::Store(const InboundMessage& message) {
-  auto lease = pool_.Acquire();
-  // resolve_integration runs as its owner (SECURITY DEFINER), so it answers before the tenant
-  // is known, in a statement of its own; every tenant table is touched only in the TenantWork.
-  std::optional<std::string> business_id;
-  {
-    pqxx::nontransaction lookup(*lease);
-    business_id = FirstValue(db::Exec(lookup, "SELECT business_id FROM resolve_integration($1, $2)",
-                                      message.channel, message.channel_account_id));
-  }
-  if (!business_id) return {};
-  db::TenantWork tx(*lease, *business_id);
-  // Looked up before anything is written: a redelivered message must not reopen or touch the
-  // conversation, only be announced again.
-  Known known = Lookup(tx, *business_id, message);
-  if (known.stored) return *known.stored;
-
-  StoredInbound stored{.business_id = *business_id};
-  stored.customer_id = ResolveCustomer(tx, *business_id, message, known.customer);
-  Opened opened = OpenConversationWithMessage(tx, *business_id, stored.customer_id, message);
-  if (opened.message_id) {
-    stored.conversation_id = std::move(opened.conversation_id);
-    stored.message_id = std::move(*opened.message_id);
-  } else {
-    // A concurrent delivery of the same message committed first (ON CONFLICT waited for it);
-    // this statement's new snapshot sees its row.
-    auto existing = Lookup(tx, *business_id, message).stored;
-    if (!existing) throw RetryableError("inbound message conflicted but is not visible");
-    stored = std::move(*existing);
-  }
-  tx.commit();
-  return stored;
 }
 
 Outcome InboundResolver::Handle(const ConsumedRecord& record) {
@@ -326,7 +62,7 @@ Outcome InboundResolver::Handle(const ConsumedRecord& record) {
   const InboundMessage& message = *parsed;
   StoredInbound stored;
   try {
-    stored = Store(message);
+    stored = store_.Store(message);
   } catch (const pqxx::data_exception& e) {
     // A value the database refuses (a timestamp it cannot read) fails the same way every time.
     Log(LogLevel::kError, "inbound message refused by the database",
