@@ -40,6 +40,7 @@
 #include "tests/support/knowledge_seed.hpp"
 #include "tests/support/tenant_seed.hpp"
 #include "workers/agent/context.hpp"
+#include "workers/agent/knowledge_query.hpp"
 #include "workers/agent/knowledge_search.hpp"
 #include "workers/agent/passage_ranking.hpp"
 
@@ -158,7 +159,11 @@ constexpr double kBaselineMinRank = 0.2;
 Ranked BaselineSearch(pqxx::transaction_base& tx, const std::string& business_id,
                       const std::string& text) {
   Ranked ranked;
-  const std::string search = agent::KnowledgeQueryText(text);
+  // Its query text: the question's words joined with " or " (websearch_to_tsquery syntax).
+  std::string search;
+  for (const std::string& word : agent::BuildSearchTerms(text, "").words) {
+    search += (search.empty() ? "" : " or ") + word;
+  }
   if (search.empty()) return ranked;
   const auto rows = tx.exec_params(
       "SELECT i.title, coalesce(c.heading, ''), ts_rank_cd(v.tsv, q.query)::float8 AS rank "

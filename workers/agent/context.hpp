@@ -137,9 +137,4 @@ class MissingTurnData : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// The full-text query for `text`: its words joined with " or " (websearch_to_tsquery syntax),
-/// so a chunk that matches some of the question's words is found and ranked by how many and how
-/// close; operators and punctuation of the customer's text are dropped.
-std::string KnowledgeQueryText(std::string_view text);
-
 }  // namespace switchboard::agent
