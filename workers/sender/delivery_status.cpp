@@ -1,10 +1,6 @@
 #include "workers/sender/delivery_status.hpp"
 
-#include <pqxx/pqxx>
-
 #include "common/log.hpp"
-#include "common/prepared.hpp"
-#include "common/tenant_scope.hpp"
 #include "common/topics/delivery_status.hpp"
 
 namespace switchboard::sender {
@@ -60,63 +56,37 @@ Outcome DeliveryStatusRecorder::Handle(const ConsumedRecord& record) {
     return Outcome::Done();
   }
 
-  auto connection = pool_.Acquire();
-  // The tenant is not known yet: resolve_integration (SECURITY DEFINER) maps the account to it,
-  // in a statement of its own, before the scoped transaction begins.
-  pqxx::result integration;
-  {
-    pqxx::nontransaction lookup(*connection);
-    integration = db::Exec(lookup, "SELECT business_id::text FROM resolve_integration($1, $2)",
-                           status.channel, status.channel_account_id);
+  const StatusChange change = store_.Apply(
+      status.channel, status.channel_account_id, platform_message_id,
+      [&status](std::string_view current) { return NextMessageStatus(current, status.status); },
+      errors);
+  switch (change.kind) {
+    case StatusChange::Kind::kUnknownAccount:
+      Log(LogLevel::kInfo, "delivery status for an unknown channel account",
+          {{"event_id", status.event_id},
+           {"trace_id", status.trace_id},
+           {"channel", status.channel},
+           {"channel_account_id", status.channel_account_id}});
+      break;
+    case StatusChange::Kind::kNotOurs:
+      Log(LogLevel::kDebug, "delivery status for a message we did not send",
+          {{"event_id", status.event_id},
+           {"trace_id", status.trace_id},
+           {"platform_message_id", platform_message_id}});
+      break;
+    case StatusChange::Kind::kUnchanged:
+      break;
+    case StatusChange::Kind::kMoved:
+      if (change.status == "failed") {
+        Log(LogLevel::kWarning, "platform could not deliver a reply; conversation flagged",
+            {{"event_id", status.event_id},
+             {"trace_id", status.trace_id},
+             {"business_id", change.business_id},
+             {"message_id", change.message_id},
+             {"errors", errors}});
+      }
+      break;
   }
-  if (integration.empty()) {
-    Log(LogLevel::kInfo, "delivery status for an unknown channel account",
-        {{"event_id", status.event_id},
-         {"trace_id", status.trace_id},
-         {"channel", status.channel},
-         {"channel_account_id", status.channel_account_id}});
-    return Outcome::Done();
-  }
-  const std::string business_id = integration[0][0].as<std::string>();
-  db::TenantWork tx(*connection, business_id);
-  const pqxx::result message =
-      db::Exec(tx,
-               "SELECT id::text, status, conversation_id::text FROM messages "
-               "WHERE business_id = $1 AND channel = $2 AND platform_message_id = $3 "
-               "AND role = 'assistant' FOR UPDATE",
-               business_id, status.channel, platform_message_id);
-  if (message.empty()) {
-    Log(LogLevel::kDebug, "delivery status for a message we did not send",
-        {{"event_id", status.event_id},
-         {"trace_id", status.trace_id},
-         {"platform_message_id", platform_message_id}});
-    return Outcome::Done();
-  }
-  const std::string current = message[0][1].as<std::string>();
-  const auto next = NextMessageStatus(current, status.status);
-  if (!next) return Outcome::Done();
-
-  const std::string message_id = message[0][0].as<std::string>();
-  if (*next == "failed") {
-    db::Exec(tx,
-             "UPDATE messages SET status = 'failed', "
-             "error = jsonb_build_object('reason', 'delivery_failed', 'errors', $3::jsonb) "
-             "WHERE business_id = $1 AND id = $2",
-             business_id, message_id, errors);
-    // The customer did not get the reply: a person has to follow up.
-    db::Exec(tx, "UPDATE conversations SET needs_human = true WHERE business_id = $1 AND id = $2",
-             business_id, message[0][2].as<std::string>());
-    Log(LogLevel::kWarning, "platform could not deliver a reply; conversation flagged",
-        {{"event_id", status.event_id},
-         {"trace_id", status.trace_id},
-         {"business_id", business_id},
-         {"message_id", message_id},
-         {"errors", errors}});
-  } else {
-    db::Exec(tx, "UPDATE messages SET status = $3 WHERE business_id = $1 AND id = $2", business_id,
-             message_id, *next);
-  }
-  tx.commit();
   return Outcome::Done();
 }
 

@@ -7,6 +7,7 @@
 #include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
 #include "common/stage_runtime.hpp"
+#include "workers/sender/message_status_store.hpp"
 
 namespace switchboard::sender {
 
@@ -20,21 +21,21 @@ std::optional<std::string> NextMessageStatus(std::string_view current, std::stri
 
 /// The delivery.status handler (records decoded by topics::DeliveryStatus): finds our message by
 /// (tenant of the channel account, platform_message_id) and moves its status with
-/// NextMessageStatus; 'failed' stores the platform's errors on the message and flags the
-/// conversation for a human. Statuses of messages
-/// we did not send (e.g. typed in the phone app), of unknown accounts, watermark-only events and
-/// system-level 'error' events (logged as a warning) are Done without a change. Database
-/// failures throw (the runtime retries the record).
+/// NextMessageStatus (MessageStatusStore::Apply holds the SQL); 'failed' stores the platform's
+/// errors on the message and flags the conversation for a human. Statuses of messages we did not
+/// send (e.g. typed in the phone app), of unknown accounts, watermark-only events and system-level
+/// 'error' events (logged as a warning) are Done without a change. Database failures throw (the
+/// runtime retries the record).
 class DeliveryStatusRecorder final {
  public:
-  /// Uses `pool` (the application role); it must outlive the recorder.
-  explicit DeliveryStatusRecorder(db::ConnectionPool& pool) : pool_(pool) {}
+  /// Stores through `pool` (the application role); it must outlive the recorder.
+  explicit DeliveryStatusRecorder(db::ConnectionPool& pool) : store_(pool) {}
 
   /// Handles one delivery.status record (see the class comment).
   Outcome Handle(const ConsumedRecord& record);
 
  private:
-  db::ConnectionPool& pool_;
+  MessageStatusStore store_;
 };
 
 }  // namespace switchboard::sender
