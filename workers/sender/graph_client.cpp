@@ -1,18 +1,12 @@
 #include "workers/sender/graph_client.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <array>
 #include <stdexcept>
 
-#include "workers/sender/json_fields.hpp"
+#include "common/json.hpp"
 
 namespace switchboard::sender {
 namespace {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Graph error codes that say "not now" rather than "never" (platforms.md): throughput (130429),
 // pair rate limit (131056), app/account rate limits (4, 80007, 613), temporary errors (131000
@@ -20,72 +14,48 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr std::array<int, 8> kTransientCodes = {130429, 131056, 4, 80007, 131000, 131016, 2, 613};
 constexpr int kOutsideWindowCode = 131047;
 
-void String(JsonWriter& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
 std::string WhatsAppBody(const OutgoingText& message) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("messaging_product");
-  writer.String("whatsapp");
-  writer.Key("recipient_type");
-  writer.String("individual");
-  writer.Key("to");
-  String(writer, message.recipient_id);
+  json::Writer writer;
+  writer.StartObject()
+      .Field("messaging_product", "whatsapp")
+      .Field("recipient_type", "individual")
+      .Field("to", message.recipient_id);
   if (!message.reply_to_platform_message_id.empty()) {
-    writer.Key("context");
-    writer.StartObject();
-    writer.Key("message_id");
-    String(writer, message.reply_to_platform_message_id);
-    writer.EndObject();
+    writer.Key("context")
+        .StartObject()
+        .Field("message_id", message.reply_to_platform_message_id)
+        .EndObject();
   }
-  writer.Key("type");
-  writer.String("text");
-  writer.Key("text");
-  writer.StartObject();
-  writer.Key("preview_url");
-  writer.Bool(false);
-  writer.Key("body");
-  String(writer, message.text);
-  writer.EndObject();
-  writer.EndObject();
-  return buffer.GetString();
+  writer.Field("type", "text")
+      .Key("text")
+      .StartObject()
+      .Field("preview_url", false)
+      .Field("body", message.text)
+      .EndObject();
+  return writer.EndObject().Take();
 }
 
 std::string SendApiBody(const OutgoingText& message) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("recipient");
-  writer.StartObject();
-  writer.Key("id");
-  String(writer, message.recipient_id);
-  writer.EndObject();
-  writer.Key("messaging_type");
-  writer.String("RESPONSE");
-  writer.Key("message");
-  writer.StartObject();
-  writer.Key("text");
-  String(writer, message.text);
-  writer.EndObject();
-  writer.EndObject();
-  return buffer.GetString();
-}
-
-const rapidjson::Value* Member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  const auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
+  json::Writer writer;
+  writer.StartObject()
+      .Key("recipient")
+      .StartObject()
+      .Field("id", message.recipient_id)
+      .EndObject()
+      .Field("messaging_type", "RESPONSE")
+      .Key("message")
+      .StartObject()
+      .Field("text", message.text)
+      .EndObject();
+  return writer.EndObject().Take();
 }
 
 /// The id a 2xx answer carries: WhatsApp messages[0].id, Send API message_id.
-std::string SentId(std::string_view channel, const rapidjson::Document& body) {
-  if (channel != "whatsapp") return StringField(body, "message_id").value_or("");
-  const rapidjson::Value* messages = Member(body, "messages");
+std::string SentId(std::string_view channel, const json::Value& body) {
+  if (channel != "whatsapp") return json::String(body, "message_id").value_or("");
+  const json::Value* messages = json::Find(body, "messages");
   if (messages == nullptr || !messages->IsArray() || messages->Empty()) return {};
-  return StringField((*messages)[0], "id").value_or("");
+  return json::String((*messages)[0], "id").value_or("");
 }
 
 bool IsTransientCode(int code) {
@@ -98,27 +68,12 @@ bool IsTransientCode(int code) {
 }  // namespace
 
 std::string SendResult::ErrorJson() const {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("reason");
-  String(writer, reason);
-  if (error_code) {
-    writer.Key("code");
-    writer.Int(*error_code);
-  }
-  if (http_status != 0) {
-    writer.Key("http_status");
-    writer.Int(http_status);
-  }
-  writer.Key("message");
-  String(writer, detail);
-  if (!fbtrace_id.empty()) {
-    writer.Key("fbtrace_id");
-    String(writer, fbtrace_id);
-  }
-  writer.EndObject();
-  return buffer.GetString();
+  json::Writer writer;
+  writer.StartObject().Field("reason", reason);
+  if (error_code) writer.Field("code", *error_code);
+  if (http_status != 0) writer.Field("http_status", http_status);
+  writer.Field("message", detail).NonEmptyField("fbtrace_id", fbtrace_id);
+  return writer.EndObject().Take();
 }
 
 HttpClientRequest BuildSendRequest(const GraphConfig& config, const OutgoingText& message,
@@ -145,9 +100,10 @@ HttpClientRequest BuildSendRequest(const GraphConfig& config, const OutgoingText
 SendResult ClassifySendResponse(std::string_view channel, const HttpClientResponse& response) {
   SendResult result;
   result.http_status = response.status;
-  rapidjson::Document body;
-  body.Parse(response.body.data(), response.body.size());
-  const bool parsed = !body.HasParseError() && body.IsObject();
+  const auto document = json::Parse(response.body, json::InvalidUtf8::kKeep);
+  const bool parsed = document.ok() && document->IsObject();
+  const json::Value empty(rapidjson::kObjectType);
+  const json::Value& body = parsed ? *document : empty;
 
   if (response.status >= 200 && response.status < 300) {
     result.verdict = SendVerdict::kSent;
@@ -156,12 +112,12 @@ SendResult ClassifySendResponse(std::string_view channel, const HttpClientRespon
   }
 
   result.retry_after = RetryAfter(response);
-  const rapidjson::Value* error = parsed ? Member(body, "error") : nullptr;
+  const json::Value* error = json::Find(body, "error");
   if (error != nullptr && error->IsObject()) {
-    const rapidjson::Value* code = Member(*error, "code");
+    const json::Value* code = json::Find(*error, "code");
     if (code != nullptr && code->IsInt()) result.error_code = code->GetInt();
-    result.detail = StringField(*error, "message").value_or("");
-    result.fbtrace_id = StringField(*error, "fbtrace_id").value_or("");
+    result.detail = json::String(*error, "message").value_or("");
+    result.fbtrace_id = json::String(*error, "fbtrace_id").value_or("");
   } else {
     result.detail = "HTTP " + std::to_string(response.status) + " without a Graph error body";
   }
