@@ -20,11 +20,6 @@ std::string TrimTrailingSlashes(std::string url) {
   return url;
 }
 
-/// The start of an error body for errors (an upstream message, never our request).
-std::string Snippet(std::string_view body) {
-  return std::string(body.substr(0, 200));
-}
-
 }  // namespace
 
 std::optional<EmbeddingsOptions> ReadEmbeddingsOptions(EnvReader& env) {
@@ -116,8 +111,7 @@ Result<std::vector<std::vector<float>>> EmbeddingsClient::Embed(
         texts.begin() +
             static_cast<std::ptrdiff_t>(std::min(texts.size(), start + options_.batch_size)));
     for (int attempt = 1;; ++attempt) {
-      bool retry = false;
-      auto result = Attempt(batch, retry);
+      auto result = Attempt(batch);
       if (result.ok()) {
         if (!vectors.empty() && !result->empty() && result->front().size() != vectors[0].size()) {
           return Malformed("embeddings of different lengths");
@@ -125,7 +119,7 @@ Result<std::vector<std::vector<float>>> EmbeddingsClient::Embed(
         for (auto& vector : std::move(result).value()) vectors.push_back(std::move(vector));
         break;
       }
-      if (!retry || attempt > options_.max_retries) return result.error();
+      if (!result.error().retryable || attempt > options_.max_retries) return result.error();
       const auto delay = BackoffDelay(options_.backoff, attempt, random_);
       Log(LogLevel::kWarning, "embeddings call failed, retrying",
           {{"attempt", attempt},
@@ -138,34 +132,11 @@ Result<std::vector<std::vector<float>>> EmbeddingsClient::Embed(
 }
 
 Result<std::vector<std::vector<float>>> EmbeddingsClient::Attempt(
-    const std::vector<std::string>& texts, bool& retry) const {
-  HttpClientRequest request;
-  request.method = "POST";
-  request.url = url_;
-  request.timeout = options_.timeout;
-  request.body = EmbeddingsRequestBody(options_.model, texts);
-  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  if (!options_.api_key.empty()) {
-    request.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
-  }
-  auto response = HttpFetch(request);
-  if (!response.ok()) {
-    retry = response.error().retryable;
-    return Error{"embeddings request failed: " + response.error().message, retry};
-  }
-  const int status = response->status;
-  if (status == 429 || status >= 500) {
-    retry = true;
-    return Error{
-        "embeddings answered HTTP " + std::to_string(status) + ": " + Snippet(response->body),
-        true};
-  }
-  if (status != 200) {
-    return Error{
-        "embeddings answered HTTP " + std::to_string(status) + ": " + Snippet(response->body),
-        false};
-  }
-  return ParseEmbeddings(response->body, texts.size());
+    const std::vector<std::string>& texts) const {
+  auto answer = PostJsonApi("embeddings", url_, options_.api_key, options_.timeout,
+                            EmbeddingsRequestBody(options_.model, texts));
+  if (!answer.ok()) return answer.error();
+  return ParseEmbeddings(*answer, texts.size());
 }
 
 }  // namespace switchboard

@@ -61,8 +61,7 @@ class EmbeddingsClient final {
   std::size_t BatchSize() const { return options_.batch_size; }
 
  private:
-  Result<std::vector<std::vector<float>>> Attempt(const std::vector<std::string>& texts,
-                                                  bool& retry) const;
+  Result<std::vector<std::vector<float>>> Attempt(const std::vector<std::string>& texts) const;
 
   EmbeddingsOptions options_;
   std::string url_;

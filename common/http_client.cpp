@@ -562,4 +562,31 @@ std::optional<std::chrono::seconds> RetryAfter(const HttpClientResponse& respons
   return std::chrono::seconds(seconds);
 }
 
+Result<std::string> PostJsonApi(std::string_view what, const std::string& url,
+                                const std::string& api_key, std::chrono::milliseconds timeout,
+                                std::string body,
+                                std::optional<std::chrono::seconds>* retry_after) {
+  HttpClientRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.timeout = timeout;
+  request.body = std::move(body);
+  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  if (!api_key.empty()) request.headers.emplace_back("Authorization", "Bearer " + api_key);
+  auto response = HttpFetch(request);
+  const std::string name(what);
+  if (!response.ok()) {
+    return Error{name + " request failed: " + response.error().message, response.error().retryable};
+  }
+  const int status = response->status;
+  if (status == 200) return std::move(response).value().body;
+  const bool retryable = status == 429 || status >= 500;
+  if (retryable && retry_after != nullptr) *retry_after = RetryAfter(*response);
+  // The start of the server's answer (an upstream message, never our request).
+  constexpr std::size_t kSnippet = 200;
+  return Error{
+      name + " answered HTTP " + std::to_string(status) + ": " + response->body.substr(0, kSnippet),
+      retryable};
+}
+
 }  // namespace switchboard

@@ -84,6 +84,16 @@ struct HttpError : Error {
 /// Never logs header values, and error messages leave out the URL's query.
 Result<HttpClientResponse, HttpError> HttpFetch(const HttpClientRequest& request);
 
+/// A JSON POST to an OpenAI-compatible API (chat completions, embeddings), with
+/// "Authorization: Bearer <api_key>" when `api_key` is not empty. The body of a 200 answer, else an
+/// Error whose message starts with `what` ("LLM", "embeddings"): retryable for a retryable
+/// transport failure, a 429 or a 5xx (whose Retry-After goes to `retry_after` when given), not for
+/// other statuses. Error messages hold the start of the server's body, never the request's.
+Result<std::string> PostJsonApi(std::string_view what, const std::string& url,
+                                const std::string& api_key, std::chrono::milliseconds timeout,
+                                std::string body,
+                                std::optional<std::chrono::seconds>* retry_after = nullptr);
+
 /// The Retry-After header in its delay-seconds form, or nullopt (absent, or an HTTP date).
 std::optional<std::chrono::seconds> RetryAfter(const HttpClientResponse& response);
 

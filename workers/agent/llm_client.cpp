@@ -62,12 +62,6 @@ std::string TrimTrailingSlashes(std::string url) {
   return url;
 }
 
-/// The start of an error body for logs and errors (an upstream message, never our request).
-std::string Snippet(std::string_view body) {
-  constexpr std::size_t kMax = 200;
-  return std::string(body.substr(0, kMax));
-}
-
 }  // namespace
 
 std::string ChatRequestBody(const LlmOptions& options, const std::vector<ChatMessage>& messages,
@@ -136,10 +130,9 @@ Result<ChatCompletion> LlmClient::Complete(const std::vector<ChatMessage>& messa
                                            std::string_view tools_json) const {
   const std::string body = ChatRequestBody(options_, messages, tools_json);
   for (int attempt = 1;; ++attempt) {
-    bool retry = false;
     std::optional<std::chrono::seconds> retry_after;
-    auto result = Attempt(body, retry, retry_after);
-    if (result.ok() || !retry || attempt > options_.max_retries) return result;
+    auto result = Attempt(body, retry_after);
+    if (result.ok() || !result.error().retryable || attempt > options_.max_retries) return result;
     auto delay = BackoffDelay(options_.backoff, attempt, random_);
     if (retry_after && *retry_after <= options_.backoff.max) delay = *retry_after;
     Log(LogLevel::kWarning, "LLM call failed, retrying",
@@ -150,34 +143,11 @@ Result<ChatCompletion> LlmClient::Complete(const std::vector<ChatMessage>& messa
   }
 }
 
-Result<ChatCompletion> LlmClient::Attempt(const std::string& body, bool& retry,
+Result<ChatCompletion> LlmClient::Attempt(const std::string& body,
                                           std::optional<std::chrono::seconds>& retry_after) const {
-  HttpClientRequest request;
-  request.method = "POST";
-  request.url = url_;
-  request.timeout = options_.timeout;
-  request.body = body;
-  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  if (!options_.api_key.empty()) {
-    request.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
-  }
-  auto response = HttpFetch(request);
-  if (!response.ok()) {
-    retry = response.error().retryable;
-    return Error{"LLM request failed: " + response.error().message, retry};
-  }
-  const int status = response->status;
-  if (status == 429 || status >= 500) {
-    retry = true;
-    retry_after = RetryAfter(*response);
-    return Error{"LLM answered HTTP " + std::to_string(status) + ": " + Snippet(response->body),
-                 true};
-  }
-  if (status != 200) {
-    return Error{"LLM answered HTTP " + std::to_string(status) + ": " + Snippet(response->body),
-                 false};
-  }
-  return ParseChatCompletion(response->body);
+  auto answer = PostJsonApi("LLM", url_, options_.api_key, options_.timeout, body, &retry_after);
+  if (!answer.ok()) return answer.error();
+  return ParseChatCompletion(*answer);
 }
 
 }  // namespace switchboard::agent

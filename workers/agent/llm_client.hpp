@@ -89,7 +89,7 @@ class LlmClient final {
   const std::string& Model() const { return options_.model; }
 
  private:
-  Result<ChatCompletion> Attempt(const std::string& body, bool& retry,
+  Result<ChatCompletion> Attempt(const std::string& body,
                                  std::optional<std::chrono::seconds>& retry_after) const;
 
   LlmOptions options_;
