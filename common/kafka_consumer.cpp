@@ -1,10 +1,9 @@
 #include "common/kafka_consumer.hpp"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 
 #include "common/config.hpp"
+#include "common/json.hpp"
 #include "common/kafka_conf.hpp"
 #include "common/log.hpp"
 
@@ -289,27 +288,23 @@ void KafkaConsumer::OnRebalance(bool assign, bool cooperative, bool lost,
   });
 }
 
-void KafkaConsumer::OnStatistics(const std::string& json) {
-  rapidjson::Document doc;
-  doc.Parse(json.c_str(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
-  if (doc.HasMember("cgrp") && doc["cgrp"].IsObject()) {
-    const auto& cgrp = doc["cgrp"];
-    group_up_ = cgrp.HasMember("state") && cgrp["state"].IsString() &&
-                std::string_view(cgrp["state"].GetString()) == "up";
+void KafkaConsumer::OnStatistics(const std::string& statistics) {
+  const auto doc = json::Parse(statistics, json::InvalidUtf8::kKeep);
+  if (!doc || !doc->IsObject()) return;
+  if (const json::Value* cgrp = json::Find(*doc, "cgrp"); cgrp != nullptr && cgrp->IsObject()) {
+    group_up_ = json::StringView(*cgrp, "state") == "up";
   }
-  if (!doc.HasMember("topics") || !doc["topics"].IsObject()) return;
+  const json::Value* topics = json::Find(*doc, "topics");
+  if (topics == nullptr || !topics->IsObject()) return;
   std::map<TopicPartition, std::int64_t> lags;
-  for (const auto& topic : doc["topics"].GetObject()) {
-    if (!topic.value.IsObject() || !topic.value.HasMember("partitions")) continue;
-    const auto& partitions = topic.value["partitions"];
-    if (!partitions.IsObject()) continue;
-    for (const auto& partition : partitions.GetObject()) {
-      const auto& p = partition.value;
-      if (!p.IsObject() || !p.HasMember("partition") || !p["partition"].IsInt()) continue;
-      if (p["partition"].GetInt() < 0 || !p.HasMember("consumer_lag")) continue;
-      if (!p["consumer_lag"].IsInt64() || p["consumer_lag"].GetInt64() < 0) continue;
-      lags[{topic.name.GetString(), p["partition"].GetInt()}] = p["consumer_lag"].GetInt64();
+  for (const auto& topic : topics->GetObject()) {
+    const json::Value* partitions = json::Find(topic.value, "partitions");
+    if (partitions == nullptr || !partitions->IsObject()) continue;
+    for (const auto& partition : partitions->GetObject()) {
+      const auto id = json::Int(partition.value, "partition");
+      const auto lag = json::Int(partition.value, "consumer_lag");
+      if (!id || *id < 0 || !lag || *lag < 0) continue;
+      lags[{std::string(json::View(topic.name)), static_cast<int>(*id)}] = *lag;
     }
   }
   std::lock_guard lock(mutex_);

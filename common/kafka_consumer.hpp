@@ -101,7 +101,7 @@ class KafkaConsumer final {
 
   void OnRebalance(bool assign, bool cooperative, bool lost,
                    const std::vector<TopicPartition>& partitions);
-  void OnStatistics(const std::string& json);
+  void OnStatistics(const std::string& statistics);
 
   RebalanceListener listener_;
   const bool debug_;

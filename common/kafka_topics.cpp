@@ -1,7 +1,6 @@
 #include "common/kafka_topics.hpp"
 
 #include <librdkafka/rdkafka.h>
-#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <fstream>
@@ -10,33 +9,32 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/dead_letter.hpp"
+#include "common/json.hpp"
+
 namespace switchboard {
 namespace {
-
-constexpr std::string_view kDeadLetterPattern = "<topic>.dlq";
 
 TopicSpec ReadSpec(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
-  rapidjson::Document schema;
-  schema.Parse(text.str().c_str());
-  if (schema.HasParseError() || !schema.IsObject()) {
+  const auto schema = json::Parse(text.str());
+  if (!schema || !schema->IsObject()) {
     throw std::runtime_error(file.string() + ": not a JSON object");
   }
-  const auto kafka = schema.FindMember("x-kafka");
-  if (kafka == schema.MemberEnd() || !kafka->value.IsObject()) {
+  const json::Value* kafka = json::Find(*schema, "x-kafka");
+  if (kafka == nullptr || !kafka->IsObject()) {
     throw std::runtime_error(file.string() + ": no x-kafka object");
   }
-  const auto& object = kafka->value;
-  if (!object.HasMember("topic") || !object["topic"].IsString() ||
-      !object.HasMember("partitions") || !object["partitions"].IsInt() ||
-      !object.HasMember("retention_ms") || !object["retention_ms"].IsInt64()) {
+  const auto topic = json::String(*kafka, "topic");
+  const auto partitions = json::Int(*kafka, "partitions");
+  const auto retention_ms = json::Int(*kafka, "retention_ms");
+  if (!topic || !partitions || !retention_ms) {
     throw std::runtime_error(file.string() +
                              ": x-kafka needs topic (string), partitions and retention_ms");
   }
-  return {object["topic"].GetString(), object["partitions"].GetInt(),
-          object["retention_ms"].GetInt64()};
+  return {*topic, static_cast<int>(*partitions), *retention_ms};
 }
 
 struct KafkaHandleDeleter {
@@ -61,7 +59,7 @@ std::vector<TopicSpec> TopicsFromSchemas(const std::filesystem::path& dir) {
   std::optional<TopicSpec> dead_letter;
   for (const auto& file : files) {
     TopicSpec spec = ReadSpec(file);
-    if (spec.name == kDeadLetterPattern) {
+    if (spec.name == DeadLetterTopic("<topic>")) {  // the dead-letter schema: every topic's
       dead_letter = spec;
     } else {
       topics.push_back(spec);
@@ -70,7 +68,8 @@ std::vector<TopicSpec> TopicsFromSchemas(const std::filesystem::path& dir) {
   if (!dead_letter) throw std::runtime_error(dir.string() + ": no dead-letter schema");
   const std::size_t count = topics.size();
   for (std::size_t i = 0; i < count; ++i) {
-    topics.push_back({topics[i].name + ".dlq", dead_letter->partitions, dead_letter->retention_ms});
+    topics.push_back(
+        {DeadLetterTopic(topics[i].name), dead_letter->partitions, dead_letter->retention_ms});
   }
   return topics;
 }

@@ -1,12 +1,12 @@
 #include "common/log.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <mutex>
+
+#include "common/json.hpp"
 
 namespace switchboard {
 namespace {
@@ -61,32 +61,24 @@ void Log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
 
 void Log(LogLevel level, std::string_view message, std::span<const LogField> fields) {
   if (level < log_min_level) return;
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("ts");
-  writer.String(Timestamp());
-  writer.Key("level");
-  writer.String(LevelName(level));
+  json::Writer writer;
+  writer.StartObject().Field("ts", Timestamp()).Field("level", LevelName(level));
   {
     std::lock_guard lock(log_mutex);
-    writer.Key("component");
-    writer.String(log_component);
+    writer.Field("component", log_component);
   }
-  writer.Key("msg");
-  writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  writer.Field("msg", message);
   for (const LogField& field : fields) {
-    writer.Key(field.key.data(), static_cast<rapidjson::SizeType>(field.key.size()));
     if (const auto* text = std::get_if<std::string>(&field.value)) {
-      writer.String(*text);
+      writer.Field(field.key, *text);
     } else if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
-      writer.Int64(*number);
+      writer.Field(field.key, *number);
     } else {
-      writer.Double(std::get<double>(field.value));
+      writer.Field(field.key, std::get<double>(field.value));
     }
   }
   writer.EndObject();
-  std::string line(buffer.GetString(), buffer.GetSize());
+  std::string line = writer.Take();
   line.push_back('\n');
   std::lock_guard lock(log_mutex);
   // One write per line keeps lines whole when several threads log at once.
