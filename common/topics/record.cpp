@@ -74,4 +74,13 @@ bool ValueReader::Flag(std::string_view name) {
   return json::Bool(document_, name).value_or(false);
 }
 
+std::string ValueReader::ObjectText(std::string_view name) {
+  const json::Value* member = json::Find(document_, name);
+  if (member == nullptr || !member->IsObject()) {
+    Fail(name, "is missing or not an object");
+    return {};
+  }
+  return json::Serialize(*member);
+}
+
 }  // namespace switchboard::topics

@@ -42,6 +42,8 @@ class ValueReader final {
   std::int64_t Count(std::string_view name);
   /// A boolean member; false when absent or not a boolean.
   bool Flag(std::string_view name);
+  /// An object member that must be present, as compact JSON text (strings repaired).
+  std::string ObjectText(std::string_view name);
   /// The parsed object (an empty object after a parse failure).
   const json::Value& Object() const { return document_; }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -44,10 +45,15 @@ std::string TopicSchema::Problems(const std::string& json) const {
 
 const TopicSchema& SchemaForTopic(const std::string& topic) {
   static const std::map<std::string, TopicSchema> schemas = [] {
+    // Every topic's schema in schemas/ ("<topic>.schema.json"), so a new topic needs no entry
+    // here; the dead-letter envelope's stands for every "<topic>.dlq".
     std::map<std::string, TopicSchema> by_topic;
-    for (const char* name : {"webhooks.raw", "messages.inbound", "delivery.status",
-                             "messages.resolved", "replies.outbound", "usage.events"}) {
-      by_topic.emplace(name, TopicSchema(std::string(name) + ".schema.json"));
+    constexpr std::string_view kSuffix = ".schema.json";
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "schemas")) {
+      const std::string file = entry.path().filename().string();
+      if (!file.ends_with(kSuffix) || file == "dead-letter.schema.json") continue;
+      by_topic.emplace(file.substr(0, file.size() - kSuffix.size()), TopicSchema(file));
     }
     by_topic.emplace("dlq", TopicSchema("dead-letter.schema.json"));
     return by_topic;

@@ -43,8 +43,9 @@ TEST_CASE("every topic's name is spelled in exactly one product source file") {
   REQUIRE(sources.size() > 20);
   std::map<std::string, std::string> texts;
   for (const std::string& file : sources) texts[file] = switchboard::testing::ReadSourceFile(file);
-  for (const char* topic : {"webhooks.raw", "messages.inbound", "delivery.status",
-                            "messages.resolved", "replies.outbound", "usage.events"}) {
+  for (const char* topic :
+       {"webhooks.raw", "messages.inbound", "delivery.status", "messages.resolved",
+        "replies.outbound", "usage.events", "voice.events"}) {
     CAPTURE(topic);
     CHECK(switchboard::testing::SchemaForTopic(topic).document["x-kafka"]["topic"] == topic);
     std::set<std::string> spelled_in;

@@ -13,6 +13,7 @@
 #include "common/topics/record.hpp"
 #include "common/topics/replies_outbound.hpp"
 #include "common/topics/usage_events.hpp"
+#include "common/topics/voice_events.hpp"
 #include "common/topics/webhooks_raw.hpp"
 #include "tests/support/topic_schema.hpp"
 
@@ -481,4 +482,74 @@ TEST_CASE("<topic>.dlq: dead letters follow the schema and decode to the record 
   });
   CHECK(DecodeDeadLetter({.topic = "x.dlq", .value = "{}"}).error().message ==
         "x.dlq: schema is not dead-letter/1");
+}
+
+TEST_CASE("voice.events: encoded values follow the schema and carry the report as received") {
+  const std::string report =
+      R"({"type":"end-of-call-report","endedReason":"customer-ended-call",)"
+      R"("call":{"id":"vapi-call-1","customer":{"number":"+4915112345678"}},)"
+      R"("artifact":{"transcript":"User: Hi"},"durationSeconds":12.5})";
+  const topics::VoiceEvent sent{
+      .event_id = topics::VoiceEvents::EventId("vapi-call-1", "end-of-call-report"),
+      .type = "end-of-call-report",
+      .call_id = "vapi-call-1",
+      .business_id = kBusiness,
+      .caller = "+4915112345678",
+      .phone_number_id = "pn-1",
+      .received_at = "2024-05-01T09:35:12.345Z",
+      .report_json = report,
+      .trace_id = "trace-1"};
+  CHECK(sent.event_id == "vapi:vapi-call-1:end-of-call-report");
+  const OutboundRecord record = topics::VoiceEvents::Encode(sent);
+  CHECK(record.topic == "voice.events");
+  CHECK(record.key == "+4915112345678");
+  CHECK(FindHeader(record.headers, "schema") == "voice.events/1");
+  CHECK(FindHeader(record.headers, "tenant") == kBusiness);
+  CHECK(FindHeader(record.headers, "event-id") == "vapi:vapi-call-1:end-of-call-report");
+  CHECK(record.value.find(R"("report":)" + report) != std::string::npos);
+  CheckValid(record);
+  const auto decoded = topics::VoiceEvents::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->event_id == sent.event_id);
+  CHECK(decoded->type == sent.type);
+  CHECK(decoded->call_id == sent.call_id);
+  CHECK(decoded->business_id == sent.business_id);
+  CHECK(decoded->caller == sent.caller);
+  CHECK(decoded->phone_number_id == sent.phone_number_id);
+  CHECK(decoded->received_at == sent.received_at);
+  CHECK(decoded->report_json == report);
+  CHECK(decoded->trace_id == sent.trace_id);
+
+  // A web call has no number: the key is the call id, and the value still follows the schema.
+  topics::VoiceEvent web = sent;
+  web.caller.clear();
+  web.phone_number_id.clear();
+  const OutboundRecord web_record = topics::VoiceEvents::Encode(web);
+  CHECK(web_record.key == "vapi-call-1");
+  CheckValid(web_record);
+  const auto web_decoded = topics::VoiceEvents::Decode(Consumed(web_record));
+  REQUIRE(web_decoded.ok());
+  CHECK(web_decoded->caller.empty());
+
+  // A report that is not an object breaks the contract, and so does a missing caller member.
+  topics::VoiceEvent listed = sent;
+  listed.report_json = "[1]";
+  const auto refused = topics::VoiceEvents::Decode(Consumed(topics::VoiceEvents::Encode(listed)));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "voice.events: report is missing or not an object");
+  CHECK_FALSE(refused.error().retryable);
+  auto parsed = json::Parse(record.value);
+  REQUIRE(parsed.ok());
+  rapidjson::Document no_caller = std::move(parsed).value();
+  no_caller.RemoveMember("caller");
+  const auto no_caller_decoded =
+      topics::VoiceEvents::Decode({.topic = "voice.events", .value = json::Serialize(no_caller)});
+  REQUIRE_FALSE(no_caller_decoded.ok());
+  CHECK(no_caller_decoded.error().message == "voice.events: caller is missing or not a string");
+
+  ForEachExample("voice.events", [](const ConsumedRecord& example) {
+    const auto result = topics::VoiceEvents::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::VoiceEvents::Encode(*result));
+  });
 }

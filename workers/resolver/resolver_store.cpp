@@ -1,28 +1,15 @@
 #include "workers/resolver/resolver_store.hpp"
 
-#include <algorithm>
 #include <optional>
 #include <pqxx/pqxx>
-#include <vector>
 
-#include "common/log.hpp"
+#include "common/customer_identity.hpp"
 #include "common/prepared.hpp"
 #include "common/stage_runtime.hpp"
 #include "common/tenant_scope.hpp"
 
 namespace switchboard::resolver {
 namespace {
-
-/// The digits of an E.164 "+<digits>" number when customers.phone accepts them (4 to 15
-/// digits), else empty: a number we cannot store must not stop the message.
-std::string PhoneDigits(std::string_view e164) {
-  if (e164.size() < 2 || e164.front() != '+') return {};
-  const std::string_view digits = e164.substr(1);
-  const bool all_digits =
-      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!all_digits || digits.size() < 4 || digits.size() > 15) return {};
-  return std::string(digits);
-}
 
 std::string Field(const pqxx::row& row, const char* column) {
   return row[column].as<std::string>();
@@ -95,109 +82,29 @@ Known Lookup(pqxx::transaction_base& tx, const std::string& business_id,
   return known;
 }
 
-/// The customer known as `external_id` on `channel`, if any.
-std::optional<std::string> FindIdentity(pqxx::transaction_base& tx, const std::string& business_id,
-                                        const std::string& channel,
-                                        const std::string& external_id) {
-  return FirstValue(db::Exec(tx,
-                             "SELECT customer_id FROM customer_identities "
-                             "WHERE business_id = $1 AND channel = $2 AND external_id = $3",
-                             business_id, channel, external_id));
-}
-
-/// The customer with phone number `digits`: its 'phone' identity first, else the oldest customer
-/// whose customers.phone it is.
-std::optional<std::string> FindByPhone(pqxx::transaction_base& tx, const std::string& business_id,
-                                       const std::string& digits) {
-  return FirstValue(
-      db::Exec(tx,
-               "SELECT customer_id FROM ("
-               "  SELECT customer_id, 0 AS rank, created_at FROM customer_identities "
-               "   WHERE business_id = $1 AND channel = 'phone' AND external_id = $2 "
-               "  UNION ALL "
-               "  SELECT id, 1, created_at FROM customers WHERE business_id = $1 AND phone = $2"
-               ") AS match ORDER BY rank, created_at LIMIT 1",
-               business_id, digits));
-}
-
-/// Links (channel, external_id) to `customer_id` unless it is linked already; returns the
-/// customer it belongs to now. A concurrent worker may have linked it first: ON CONFLICT waits
-/// for that transaction, and the separate SELECT (a new snapshot) then sees its row.
-std::string LinkIdentity(pqxx::transaction_base& tx, const std::string& business_id,
-                         const std::string& customer_id, const std::string& channel,
-                         const std::string& external_id) {
-  const pqxx::result inserted =
-      db::Exec(tx,
-               "INSERT INTO customer_identities (business_id, customer_id, channel, external_id) "
-               "VALUES ($1, $2, $3, $4) ON CONFLICT (business_id, channel, external_id) DO NOTHING "
-               "RETURNING customer_id",
-               business_id, customer_id, channel, external_id);
-  if (!inserted.empty()) return customer_id;
-  const auto owner = FindIdentity(tx, business_id, channel, external_id);
-  if (!owner) throw RetryableError("customer identity " + channel + " vanished while linking");
-  return *owner;
-}
-
 /// The customer who sent `message`: `known` (found by its channel identity), else found by its
-/// phone number, or created; its name and phone are filled in when unknown and the platform
-/// gives them.
+/// phone number, or created (customers::FindOrCreateCustomer); its name and phone are filled in
+/// when unknown and the platform gives them.
 std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& business_id,
                             const InboundMessage& message,
                             const std::optional<KnownCustomer>& known) {
-  const std::string name = message.sender_name.value_or("");
-  const std::string phone = PhoneDigits(message.sender_phone);
+  std::string name = message.sender_name.value_or("");
+  std::string phone = customers::PhoneDigits(message.sender_phone);
+  if (!known) {
+    return customers::FindOrCreateCustomer(
+        tx, business_id,
+        {.phone_digits = std::move(phone),
+         .name = std::move(name),
+         .identity = customers::ChannelIdentity{message.channel, message.sender_id},
+         .event_id = message.event_id,
+         .trace_id = message.trace_id});
+  }
   // Details are only ever filled in, never cleared, so a known customer whose name and phone
   // were present when looked up needs no UPDATE (the usual case: one round trip less).
-  bool fill = !name.empty() || !phone.empty();
-  std::optional<std::string> customer;
-  if (known) {
-    customer = known->id;
-    fill = (known->name_missing && !name.empty()) || (known->phone_missing && !phone.empty());
-  } else {
-    bool created = false;
-    if (!phone.empty()) customer = FindByPhone(tx, business_id, phone);
-    if (!customer) {
-      customer = FirstValue(db::Exec(tx,
-                                     "INSERT INTO customers (business_id, name, phone) "
-                                     "VALUES ($1, NULLIF($2, ''), NULLIF($3, '')) RETURNING id",
-                                     business_id, name, phone));
-      created = true;
-    }
-    std::vector<std::pair<std::string, std::string>> identities;
-    if (!phone.empty()) identities.emplace_back("phone", phone);
-    identities.emplace_back(message.channel, message.sender_id);
-    // A customer created here loses to one a concurrent worker linked first to the same
-    // identity: ours is dropped (its identities cascade) and the identities go to theirs. An
-    // existing customer never takes an identity from another one.
-    const auto link_all = [&]() -> std::optional<std::string> {
-      for (const auto& [channel, external_id] : identities) {
-        std::string owner = LinkIdentity(tx, business_id, *customer, channel, external_id);
-        if (created && owner != *customer) return owner;
-      }
-      return std::nullopt;
-    };
-    if (auto owner = link_all()) {
-      Log(LogLevel::kInfo, "customer created concurrently by another worker, using theirs",
-          {{"customer_id", *owner},
-           {"event_id", message.event_id},
-           {"trace_id", message.trace_id}});
-      db::Exec(tx, "DELETE FROM customers WHERE business_id = $1 AND id = $2", business_id,
-               *customer);
-      customer = std::move(owner);
-      created = false;
-      link_all();
-    }
-    if (created) return *customer;
-  }
-  if (fill) {
-    db::Exec(tx,
-             "UPDATE customers SET name = COALESCE(NULLIF(name, ''), NULLIF($3, '')), "
-             "                     phone = COALESCE(phone, NULLIF($4, '')) "
-             " WHERE business_id = $1 AND id = $2 "
-             "   AND ((NULLIF(name, '') IS NULL AND $3 <> '') OR (phone IS NULL AND $4 <> ''))",
-             business_id, *customer, name, phone);
-  }
-  return *customer;
+  if (!known->name_missing) name.clear();
+  if (!known->phone_missing) phone.clear();
+  customers::FillCustomerDetails(tx, business_id, known->id, name, phone);
+  return known->id;
 }
 
 /// The open conversation (ACTIVE or HANDED_OFF) of the customer on the message's channel, or a
