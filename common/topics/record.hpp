@@ -46,6 +46,8 @@ class ValueReader final {
   std::string ObjectText(std::string_view name);
   /// The parsed object (an empty object after a parse failure).
   const json::Value& Object() const { return document_; }
+  /// Records a problem with member `name` that the reads above cannot see (the first one wins).
+  void Fail(std::string_view name, std::string_view what);
 
   /// The value read, or the first problem found.
   template <typename T>
@@ -55,8 +57,6 @@ class ValueReader final {
   }
 
  private:
-  void Fail(std::string_view name, std::string_view what);
-
   std::string topic_;
   rapidjson::Document document_;
   std::optional<Error> problem_;

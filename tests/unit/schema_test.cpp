@@ -25,7 +25,8 @@ using switchboard::testing::TopicSchema;
 const char* const kSchemaFiles[] = {"webhooks.raw.schema.json",     "messages.inbound.schema.json",
                                     "delivery.status.schema.json",  "messages.resolved.schema.json",
                                     "replies.outbound.schema.json", "usage.events.schema.json",
-                                    "dead-letter.schema.json",      "voice.events.schema.json"};
+                                    "dead-letter.schema.json",      "tools.requests.schema.json",
+                                    "tools.results.schema.json",    "voice.events.schema.json"};
 
 void CheckValid(const OutboundRecord& record) {
   const std::string problems = SchemaForTopic(record.topic).Problems(record.value);

@@ -45,7 +45,7 @@ TEST_CASE("every topic's name is spelled in exactly one product source file") {
   for (const std::string& file : sources) texts[file] = switchboard::testing::ReadSourceFile(file);
   for (const char* topic :
        {"webhooks.raw", "messages.inbound", "delivery.status", "messages.resolved",
-        "replies.outbound", "usage.events", "voice.events"}) {
+        "replies.outbound", "usage.events", "tools.requests", "tools.results", "voice.events"}) {
     CAPTURE(topic);
     CHECK(switchboard::testing::SchemaForTopic(topic).document["x-kafka"]["topic"] == topic);
     std::set<std::string> spelled_in;

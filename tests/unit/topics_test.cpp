@@ -12,6 +12,8 @@
 #include "common/topics/messages_resolved.hpp"
 #include "common/topics/record.hpp"
 #include "common/topics/replies_outbound.hpp"
+#include "common/topics/tools_requests.hpp"
+#include "common/topics/tools_results.hpp"
 #include "common/topics/usage_events.hpp"
 #include "common/topics/voice_events.hpp"
 #include "common/topics/webhooks_raw.hpp"
@@ -482,6 +484,134 @@ TEST_CASE("<topic>.dlq: dead letters follow the schema and decode to the record 
   });
   CHECK(DecodeDeadLetter({.topic = "x.dlq", .value = "{}"}).error().message ==
         "x.dlq: schema is not dead-letter/1");
+}
+
+namespace {
+
+topics::ToolCallRequest SampleToolRequest() {
+  return {.event_id = topics::ToolsRequests::EventId("call_8Jd2kQm1"),
+          .tool_call_id = "call_8Jd2kQm1",
+          .call_id = "vapi-call-1",
+          .business_id = kBusiness,
+          .caller = "+4915112345678",
+          .tool = "book_appointment",
+          .arguments_json = R"({"service":"Cleaning","start":"2024-05-02T10:00"})",
+          .correlation_id = "corr-1",
+          .reply_to = "ingest-a",
+          .requested_at = "2024-05-01T09:30:00.123Z",
+          .deadline_at = "2024-05-01T09:30:04.123Z",
+          .trace_id = "trace-1"};
+}
+
+topics::ToolCallResult SampleToolResult() {
+  return {.event_id = topics::ToolsResults::EventId("vapi-call-1", "call_8Jd2kQm1"),
+          .tool_call_id = "call_8Jd2kQm1",
+          .call_id = "vapi-call-1",
+          .business_id = kBusiness,
+          .tool = "book_appointment",
+          .correlation_id = "corr-1",
+          .reply_to = "ingest-a",
+          .text = "You're booked for Cleaning on Thursday, May 2 at 10:00.",
+          .completed_at = "2024-05-01T09:30:00.311Z",
+          .trace_id = "trace-1"};
+}
+
+}  // namespace
+
+TEST_CASE("tools.requests: encoded values follow the schema and decode to what was encoded") {
+  const topics::ToolCallRequest sent = SampleToolRequest();
+  const OutboundRecord record = topics::ToolsRequests::Encode(sent);
+  CHECK(record.topic == "tools.requests");
+  CHECK(record.key == "vapi-call-1");
+  CHECK(FindHeader(record.headers, "schema") == "tools.requests/1");
+  CHECK(FindHeader(record.headers, "tenant") == kBusiness);
+  CHECK(FindHeader(record.headers, "event-id") == "call_8Jd2kQm1");
+  CheckValid(record);
+  const auto decoded = topics::ToolsRequests::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->tool_call_id == sent.tool_call_id);
+  CHECK(decoded->caller == sent.caller);
+  CHECK(decoded->tool == sent.tool);
+  CHECK(decoded->arguments_json == sent.arguments_json);
+  CHECK(decoded->correlation_id == sent.correlation_id);
+  CHECK(decoded->reply_to == sent.reply_to);
+  CHECK(decoded->requested_at == sent.requested_at);
+  CHECK(decoded->deadline_at == sent.deadline_at);
+
+  // No arguments and no number (a web call) are valid too.
+  topics::ToolCallRequest bare = sent;
+  bare.arguments_json.clear();
+  bare.caller.clear();
+  const OutboundRecord bare_record = topics::ToolsRequests::Encode(bare);
+  CheckValid(bare_record);
+  const auto bare_decoded = topics::ToolsRequests::Decode(Consumed(bare_record));
+  REQUIRE(bare_decoded.ok());
+  CHECK(bare_decoded->arguments_json == "{}");
+  CHECK(bare_decoded->caller.empty());
+
+  // Arguments that are not an object break the contract.
+  topics::ToolCallRequest listed = sent;
+  listed.arguments_json = "[1,2]";
+  const auto refused =
+      topics::ToolsRequests::Decode(Consumed(topics::ToolsRequests::Encode(listed)));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "tools.requests: arguments is missing or not an object");
+  CHECK_FALSE(refused.error().retryable);
+
+  ForEachExample("tools.requests", [](const ConsumedRecord& example) {
+    const auto result = topics::ToolsRequests::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::ToolsRequests::Encode(*result));
+  });
+}
+
+TEST_CASE("tools.results: encoded values follow the schema, carry reply-to, and decode back") {
+  const topics::ToolCallResult sent = SampleToolResult();
+  const OutboundRecord record = topics::ToolsResults::Encode(sent);
+  CHECK(record.topic == "tools.results");
+  CHECK(record.key == "vapi-call-1");
+  CHECK(FindHeader(record.headers, "schema") == "tools.results/1");
+  CHECK(FindHeader(record.headers, "reply-to") == "ingest-a");
+  CHECK(topics::ToolsResults::ReplyTo(Consumed(record)) == "ingest-a");
+  CHECK(record.value.find(R"("result":"You're booked)") != std::string::npos);
+  CHECK(record.value.find(R"("error")") == std::string::npos);
+  CheckValid(record);
+  const auto decoded = topics::ToolsResults::Decode(Consumed(record));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->text == sent.text);
+  CHECK_FALSE(decoded->failed);
+  CHECK(decoded->correlation_id == "corr-1");
+  CHECK(decoded->completed_at == sent.completed_at);
+
+  topics::ToolCallResult failed = sent;
+  failed.failed = true;
+  failed.text = "I need the date you would like.";
+  const OutboundRecord error_record = topics::ToolsResults::Encode(failed);
+  CHECK(error_record.value.find(R"("error":"I need the date you would like.")") !=
+        std::string::npos);
+  CHECK(error_record.value.find(R"("result")") == std::string::npos);
+  CheckValid(error_record);
+  const auto error_decoded = topics::ToolsResults::Decode(Consumed(error_record));
+  REQUIRE(error_decoded.ok());
+  CHECK(error_decoded->failed);
+  CHECK(error_decoded->text == failed.text);
+
+  // Neither result nor error, or both, break the contract (and the schema).
+  auto parsed = json::Parse(record.value);
+  REQUIRE(parsed.ok());
+  rapidjson::Document both = std::move(parsed).value();
+  both.AddMember("error", "no", both.GetAllocator());
+  CHECK_FALSE(SchemaForTopic("tools.results").Problems(json::Serialize(both)).empty());
+  const auto refused =
+      topics::ToolsResults::Decode({.topic = "tools.results", .value = json::Serialize(both)});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "tools.results: result or error (exactly one) is needed");
+
+  ForEachExample("tools.results", [](const ConsumedRecord& example) {
+    const auto result = topics::ToolsResults::Decode(example);
+    CHECK_MESSAGE(result.ok(), example.value);
+    if (result.ok()) CheckValid(topics::ToolsResults::Encode(*result));
+  });
 }
 
 TEST_CASE("voice.events: encoded values follow the schema and carry the report as received") {
