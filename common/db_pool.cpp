@@ -35,6 +35,16 @@ ConnectionPool::Lease ConnectionPool::Acquire() {
   try {
     if (!connection || !connection->is_open()) {
       connection = std::make_unique<pqxx::connection>(url_);
+      // Notices are of no use to a stage, and they are not free: websearch_to_tsquery raises
+      // one for every stop word the knowledge search passes it ("what", "your"), which
+      // PostgreSQL formats and sends; they doubled the search's time. Warnings still arrive.
+      connection->set_variable("client_min_messages", "warning");
+      // Every statement runs prepared (db::Exec) so that it is planned once per connection; by
+      // default PostgreSQL still plans the first five executions for their parameters and keeps
+      // doing so while a generic plan looks dearer, which it did for the knowledge search: a
+      // third of PostgreSQL's time in agent_bench went to planning. Our statements are lookups
+      // by key, for which the generic plan is the plan.
+      connection->set_variable("plan_cache_mode", "force_generic_plan");
     }
   } catch (...) {
     GiveBack(nullptr);
