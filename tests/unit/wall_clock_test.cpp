@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "workers/agent/opening_hours.hpp"
+#include "common/business_facts.hpp"
 
 namespace switchboard::agent {
 namespace {

@@ -9,7 +9,7 @@
 #include "common/tenant_scope.hpp"
 #include "workers/agent/booking.hpp"
 #include "workers/agent/knowledge_search.hpp"
-#include "workers/agent/opening_hours.hpp"
+#include "common/business_facts.hpp"
 
 namespace switchboard::agent {
 

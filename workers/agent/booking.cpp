@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "common/prepared.hpp"
-#include "workers/agent/opening_hours.hpp"
+#include "common/business_facts.hpp"
 
 namespace switchboard::agent {
 

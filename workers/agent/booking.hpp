@@ -19,15 +19,8 @@ namespace switchboard::agent {
 // transaction needs a db::TenantWork of the tenant and filters by the ids it is given as well;
 // database errors propagate.
 
-/// A service the business offers (an active services row).
-struct Service {
-  std::string id;
-  std::string name;
-  std::chrono::minutes duration{0};
-  std::int64_t price_cents = 0;
-  std::string currency;
-  std::string description;
-};
+/// A service the business offers (common/business_facts.hpp).
+using switchboard::Service;
 
 /// How the business takes bookings (its businesses row).
 struct BookingRules {

@@ -1,8 +1,6 @@
 #include "workers/agent/prompt.hpp"
 
-#include <array>
-#include <cstdio>
-
+#include "common/business_facts.hpp"
 #include "common/time_zone.hpp"
 #include "workers/agent/wall_clock.hpp"
 
@@ -12,51 +10,10 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr std::array<const char*, 7> kWeekdayNames = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                      "Thursday", "Friday", "Saturday"};
-// Monday first, as people read a week of opening hours.
-constexpr std::array<unsigned, 7> kWeekOrder = {1, 2, 3, 4, 5, 6, 0};
-
-/// "Tuesday 2025-01-07 14:05".
-std::string FormatLocal(local_seconds local) {
-  return std::string(kWeekdayNames[weekday(floor<days>(local)).c_encoding()]) + " " +
-         FormatDate(local) + " " + FormatClock(local);
-}
-
 TimeZone ZoneOf(const BusinessInfo& business) {
   auto zone = TimeZone::Load(business.timezone);
   if (zone.ok()) return *zone;
   return *TimeZone::Load("UTC");
-}
-
-void AppendHours(std::string& prompt, const WeeklyHours& hours, const std::string& zone_name) {
-  prompt += "Opening hours (local time, " + zone_name + "):\n";
-  for (const unsigned day : kWeekOrder) {
-    prompt += "- " + std::string(kWeekdayNames[day]) + ": ";
-    if (hours[day].empty()) {
-      prompt += "closed\n";
-      continue;
-    }
-    for (std::size_t i = 0; i < hours[day].size(); ++i) {
-      if (i > 0) prompt += ", ";
-      prompt += hours[day][i].open + "-" + hours[day][i].close;
-    }
-    prompt += "\n";
-  }
-}
-
-void AppendServices(std::string& prompt, const std::vector<Service>& services) {
-  if (services.empty()) {
-    prompt += "Services: none listed.\n";
-    return;
-  }
-  prompt += "Services (name, duration, price):\n";
-  for (const auto& service : services) {
-    prompt += "- " + service.name + ": " + std::to_string(service.duration.count()) + " min, " +
-              FormatPrice(service.price_cents, service.currency);
-    if (!service.description.empty()) prompt += " - " + service.description;
-    prompt += "\n";
-  }
 }
 
 void AppendCustomer(std::string& prompt, const CustomerInfo& customer, const TimeZone& zone) {
@@ -75,7 +32,7 @@ void AppendCustomer(std::string& prompt, const CustomerInfo& customer, const Tim
   }
   prompt += "- upcoming appointments:\n";
   for (const auto& appointment : customer.upcoming) {
-    prompt += "  - " + FormatLocal(zone.ToLocal(appointment.start)) + " to " +
+    prompt += "  - " + FormatLocalDateTime(zone.ToLocal(appointment.start)) + " to " +
               FormatClock(zone.ToLocal(appointment.end));
     if (!appointment.service_name.empty()) prompt += " (" + appointment.service_name + ")";
     prompt += " [appointment id " + appointment.id + "]\n";
@@ -110,13 +67,6 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
-std::string FormatPrice(std::int64_t cents, std::string_view currency) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%lld.%02lld", static_cast<long long>(cents / 100),
-                static_cast<long long>(cents % 100));
-  return std::string(text) + " " + std::string(currency);
-}
-
 std::string BuildSystemPrompt(const TurnContext& context, sys_seconds now) {
   const BusinessInfo& business = context.business;
   const TimeZone zone = ZoneOf(business);
@@ -128,7 +78,7 @@ std::string BuildSystemPrompt(const TurnContext& context, sys_seconds now) {
     prompt +=
         "Greeting to use when the customer opens the conversation: " + business.greeting + "\n";
   }
-  prompt += "Today is " + FormatLocal(zone.ToLocal(now)) + " (" + zone.Name() +
+  prompt += "Today is " + FormatLocalDateTime(zone.ToLocal(now)) + " (" + zone.Name() +
             "). All dates and times you mention are in this timezone.\n";
   prompt +=
       "Rules: answer only from the facts below, the knowledge base passages and tool results; "
@@ -136,8 +86,8 @@ std::string BuildSystemPrompt(const TurnContext& context, sys_seconds now) {
       "Check availability and book or cancel appointments only with the tools. If you cannot "
       "answer or the customer asks for a person, use send_to_human.\n\n";
   prompt += "Business: " + business.name + "\n";
-  AppendHours(prompt, business.hours, zone.Name());
-  AppendServices(prompt, business.services);
+  prompt += OpeningHoursText(business.hours, zone.Name());
+  prompt += ServicesText(business.services);
   prompt += "\n";
   AppendCustomer(prompt, context.customer, zone);
   prompt += "\n";

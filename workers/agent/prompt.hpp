@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/business_facts.hpp"
 #include "workers/agent/context.hpp"
 #include "workers/agent/llm_client.hpp"
 
@@ -23,8 +24,8 @@ std::string BuildSystemPrompt(const TurnContext& context, std::chrono::sys_secon
 std::vector<ChatMessage> BuildChatMessages(const TurnContext& context, std::string_view user_text,
                                            std::chrono::sys_seconds now);
 
-/// A price in cents as text, e.g. "45.00 EUR".
-std::string FormatPrice(std::int64_t cents, std::string_view currency);
+/// A price in cents as text (common/business_facts.hpp).
+using switchboard::FormatPrice;
 
 /// The start of `text` cut after the last whole sentence (ending in . ! or ?) that fits in
 /// `max_bytes`; when not even the first sentence fits, cut at the last space before the limit

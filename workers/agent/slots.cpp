@@ -43,19 +43,6 @@ std::string_view DayStatusName(DayStatus status) {
   return "unknown";
 }
 
-Result<minutes> ParseClockTime(std::string_view text) {
-  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
-  if (text.size() != 5 || text[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) {
-    return SlotError("clock time '" + std::string(text) + "' is not HH:MM");
-  }
-  const int hour = (text[0] - '0') * 10 + (text[1] - '0');
-  const int minute = (text[3] - '0') * 10 + (text[4] - '0');
-  if (hour > 24 || minute > 59 || (hour == 24 && minute != 0)) {
-    return SlotError("clock time '" + std::string(text) + "' is out of range");
-  }
-  return minutes(hour * 60 + minute);
-}
-
 Result<DaySlots> SlotsFor(const SlotQuery& query, const TimeZone& zone) {
   if (!query.date.ok()) return SlotError("the date asked for is not a valid date");
   if (query.duration <= minutes(0)) return SlotError("service duration must be positive");
@@ -70,9 +57,9 @@ Result<DaySlots> SlotsFor(const SlotQuery& query, const TimeZone& zone) {
   std::vector<std::pair<minutes, minutes>> opening;
   for (const OpeningInterval& interval : intervals) {
     auto open = ParseClockTime(interval.open);
-    if (!open.ok()) return open.error();
+    if (!open.ok()) return SlotError(open.error().message);
     auto close = ParseClockTime(interval.close);
-    if (!close.ok()) return close.error();
+    if (!close.ok()) return SlotError(close.error().message);
     if (*close <= *open) {
       return SlotError("opening interval " + interval.open + "-" + interval.close +
                        " does not end after it starts");

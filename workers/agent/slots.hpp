@@ -6,21 +6,17 @@
 #include <string_view>
 #include <vector>
 
+#include "common/business_facts.hpp"
 #include "common/result.hpp"
 #include "common/time_zone.hpp"
 
 namespace switchboard::agent {
 
-/// One opening interval of a day in local wall-clock time, "HH:MM" to "HH:MM" ("24:00" allowed
-/// as close); close must be after open (no intervals across midnight).
-struct OpeningInterval {
-  std::string open;
-  std::string close;
-};
-
-/// Opening hours per weekday, indexed by std::chrono::weekday::c_encoding() (0 = Sunday).
-/// A weekday without intervals is closed.
-using WeeklyHours = std::array<std::vector<OpeningInterval>, 7>;
+// Opening hours and their clock times are common/business_facts.hpp's (ingest describes them too).
+using switchboard::OpeningInterval;
+using switchboard::ParseClockTime;
+using switchboard::ParseOpeningHours;
+using switchboard::WeeklyHours;
 
 /// A booked appointment as a half-open UTC interval [start, end).
 struct BookedInterval {
@@ -67,9 +63,6 @@ struct DaySlots {
 
 /// A stable lower-case name of `status` for logs and tool results ("fully_booked").
 std::string_view DayStatusName(DayStatus status);
-
-/// Minutes after midnight of "HH:MM" (00:00 to 24:00); an error for anything else.
-Result<std::chrono::minutes> ParseClockTime(std::string_view text);
 
 /// The free slots of `query.date` in `zone`: starts every `step` from each opening time (in real
 /// elapsed time, so DST days have 23 or 25 hours), ending by the closing time, not before `now`,

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/db_pool.hpp"
+#include "common/tool_definitions.hpp"
 #include "workers/agent/tool_store.hpp"
 
 namespace switchboard::agent {
@@ -22,10 +23,8 @@ struct ToolResult {
   std::optional<std::string> customer_notice;
 };
 
-/// The OpenAI "tools" array (JSON text) describing every tool: check_availability,
-/// book_appointment, cancel_appointment, get_services, get_pricing, send_to_human,
-/// get_customer_info, update_customer_info.
-const std::string& ToolDefinitionsJson();
+/// The OpenAI "tools" array describing every tool RunTool runs (common/tool_definitions.hpp).
+using switchboard::ToolDefinitionsJson;
 
 /// Runs tool `name` with the model's `arguments_json`, reading and writing through one
 /// store.Begin(scope) (begun only once the arguments are valid). Unknown tools, invalid
