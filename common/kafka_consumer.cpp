@@ -154,7 +154,7 @@ KafkaConsumer::KafkaConsumer(const Options& options, RebalanceListener listener)
   SetKafkaConf(*conf, "group.id", options.group_id);
   SetKafkaConf(*conf, "enable.auto.commit", "false");
   SetKafkaConf(*conf, "enable.auto.offset.store", "false");
-  SetKafkaConf(*conf, "auto.offset.reset", "earliest");
+  SetKafkaConf(*conf, "auto.offset.reset", options.offset_reset);
   SetKafkaConf(*conf, "partition.assignment.strategy", options.assignment_strategy);
   SetKafkaConf(*conf, "session.timeout.ms", std::to_string(options.session_timeout.count()));
   SetKafkaConf(*conf, "max.poll.interval.ms", std::to_string(options.max_poll_interval.count()));

@@ -39,6 +39,9 @@ class KafkaConsumer final {
     std::chrono::milliseconds statistics_interval{5000};
     /// librdkafka debug contexts (e.g. "cgrp,fetch"); their lines are logged. Empty: off.
     std::string debug;
+    /// Where a partition without a committed offset starts: "earliest" (a stage must see every
+    /// record) or "latest" (a listener that only cares about answers to its own requests).
+    std::string offset_reset = "earliest";
   };
 
   /// What the owner does when the group moves partitions. Both run on the polling thread from

@@ -1,5 +1,7 @@
 #include "ingest/ingest_config.hpp"
 
+#include "ingest/request_ids.hpp"
+
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <thread>
@@ -50,6 +52,28 @@ IngestConfig ReadIngestConfig(EnvReader& env) {
       env.Millis("INGEST_LINGER_MS", config.linger, milliseconds(0), milliseconds(900000));
   config.body_limit = static_cast<std::size_t>(env.Integer(
       "INGEST_BODY_LIMIT_BYTES", static_cast<std::int64_t>(config.body_limit), 1024, 1 << 30));
+
+  config.database_url = env.Required("DATABASE_URL", Secrecy::kPasswordInUrl);
+  config.voice_refresh = env.Millis("VOICE_REFRESH_MS", config.voice_refresh, milliseconds(100),
+                                    milliseconds(3600000));
+  VapiSettings& vapi = config.vapi;
+  vapi.auth.secrets = SplitList(env.String("VAPI_SECRET", {"", "unset"}, Secrecy::kSecret));
+  vapi.auth.hmac_secrets =
+      SplitList(env.String("VAPI_HMAC_SECRET", {"", "unset"}, Secrecy::kSecret));
+  vapi.auth.replay_window = std::chrono::duration_cast<std::chrono::seconds>(env.Millis(
+      "VAPI_REPLAY_WINDOW_MS", milliseconds(300000), milliseconds(1000), milliseconds(3600000)));
+  // Vapi waits 20 s for a tool answer by default; a voice turn should not wait near that long.
+  vapi.tool_deadline = env.Millis("VAPI_TOOL_DEADLINE_MS", vapi.tool_deadline, milliseconds(100),
+                                  milliseconds(20000));
+  vapi.assistant.model = env.String("VAPI_MODEL", vapi.assistant.model);
+  std::string public_url = env.String("INGEST_PUBLIC_URL", {"", "unset"});
+  if (!public_url.empty() && !public_url.starts_with("https://") &&
+      !public_url.starts_with("http://")) {
+    env.Fail("INGEST_PUBLIC_URL must start with https:// or http://, got '" + public_url + "'");
+  }
+  while (public_url.ends_with('/')) public_url.pop_back();
+  if (!public_url.empty()) vapi.assistant.tool_server_url = public_url + "/webhooks/vapi";
+  vapi.instance_id = env.String("INGEST_INSTANCE_ID", {NewTraceId(), "random"});
   return config;
 }
 

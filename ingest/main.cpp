@@ -1,4 +1,5 @@
-// switchboard-ingest: Meta (and later Vapi) webhooks in, normalized records to Kafka out.
+// switchboard-ingest: Meta and Vapi webhooks in, normalized records to Kafka out; Vapi tool calls
+// answered with the tools stage's results from tools.results.
 #include <prometheus/registry.h>
 
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,9 @@
 #include "common/log.hpp"
 #include "ingest/ingest_config.hpp"
 #include "ingest/meta_routes.hpp"
+#include "ingest/tool_results_listener.hpp"
+#include "ingest/vapi_routes.hpp"
+#include "ingest/voice_directory_store.hpp"
 
 namespace {
 
@@ -53,7 +57,19 @@ int Run() {
                           .linger = config.linger,
                           .reports_on = &io});
   auto registry = std::make_shared<prometheus::Registry>();
-  OpsProbe ops{[&producer] { return producer.BrokerReachable(std::chrono::milliseconds(500)); },
+  ingest::VoiceDirectory directory;
+  ingest::VoiceDirectoryRefresher refresher(config.database_url, config.voice_refresh, directory,
+                                            *registry);
+  ingest::ToolCallWaiters waiters;
+  ingest::ToolResultsListener listener(config.brokers, config.vapi.instance_id, waiters, *registry);
+  // Results of tool calls made from now on must reach this instance: wait for its partitions.
+  if (!listener.WaitUntilReady(std::chrono::seconds(30))) {
+    Log(LogLevel::kWarning, "tools.results not assigned yet; not ready until it is");
+  }
+  OpsProbe ops{[&producer, &listener] {
+                 return listener.Ready() &&
+                        producer.BrokerReachable(std::chrono::milliseconds(500));
+               },
                registry};
   ingest::IngestRoutes routes(
       settings,
@@ -61,6 +77,17 @@ int Run() {
         producer.Produce(record, std::move(done));
       },
       ops);
+  ingest::VapiRoutes vapi(
+      config.vapi, directory, waiters,
+      [&routes](const std::vector<OutboundRecord>& records) { return routes.ProduceAll(records); },
+      *registry);
+  routes.Mount("/webhooks/vapi",
+               [&vapi](const HttpRequest& request) { return vapi.Handle(request); });
+  if (config.vapi.auth.secrets.empty() && config.vapi.auth.hmac_secrets.empty()) {
+    Log(LogLevel::kWarning,
+        "neither VAPI_SECRET nor VAPI_HMAC_SECRET is set: every request to "
+        "/webhooks/vapi is refused");
+  }
 
   HttpServer server(
       io, {asio::ip::make_address(config.host), config.port},

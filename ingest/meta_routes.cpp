@@ -12,7 +12,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
-#include <random>
 
 #include "common/dead_letter.hpp"
 #include "common/encoding.hpp"
@@ -21,6 +20,7 @@
 #include "common/query_string.hpp"
 #include "ingest/meta_signature.hpp"
 #include "ingest/meta_webhook.hpp"
+#include "ingest/request_ids.hpp"
 
 namespace switchboard::ingest {
 
@@ -71,32 +71,9 @@ namespace {
 
 constexpr std::string_view kMetaPath = "/webhooks/meta";
 
-/// 128 random bits, not secret: a per-thread generator seeded once from the operating system, so
-/// a request does not pay for the CSPRNG's lock and fork check (RAND_bytes) as it did.
-std::string NewTraceId() {
-  thread_local std::mt19937_64 engine = [] {
-    std::random_device device;
-    std::seed_seq seed{device(), device(), device(), device(),
-                       device(), device(), device(), device()};
-    return std::mt19937_64(seed);
-  }();
-  unsigned char bytes[16];
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t word = engine();
-    for (int i = 0; i < 8; ++i, word >>= 8) bytes[8 * half + i] = static_cast<unsigned char>(word);
-  }
-  return HexEncode(bytes);
-}
-
 bool EqualConstantTime(std::string_view a, std::string_view b) {
   return ConstantTimeEqual({reinterpret_cast<const unsigned char*>(a.data()), a.size()},
                            {reinterpret_cast<const unsigned char*>(b.data()), b.size()});
-}
-
-std::int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -108,6 +85,10 @@ IngestRoutes::IngestRoutes(IngestSettings settings, ProduceFunction produce, Ops
       metrics_(std::make_shared<Metrics>(ops_.registry)) {}
 
 IngestRoutes::~IngestRoutes() = default;
+
+void IngestRoutes::Mount(std::string path, RouteHandler handler) {
+  mounted_.emplace_back(std::move(path), std::move(handler));
+}
 
 asio::awaitable<HttpResponse> IngestRoutes::Handle(HttpRequest request) {
   std::string route = "other";
@@ -127,6 +108,12 @@ asio::awaitable<HttpResponse> IngestRoutes::Route(const HttpRequest& request, st
         MakeResponse(request, http::status::method_not_allowed, "use GET or POST\n");
     response.set(http::field::allow, "GET, POST");
     co_return response;
+  }
+  for (const auto& [mounted_path, handler] : mounted_) {
+    if (path == mounted_path) {
+      route = mounted_path;
+      co_return co_await handler(request);
+    }
   }
   route = std::string(path);
   if (auto response = OpsResponse(request, ops_)) co_return std::move(*response);

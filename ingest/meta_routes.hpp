@@ -27,14 +27,26 @@ struct IngestSettings {
   std::chrono::milliseconds ack_timeout{3000};
 };
 
-/// The ingest service's routes: Meta's webhook (verification and deliveries) and the ops routes.
+/// The ingest service's routes: Meta's webhook (verification and deliveries), the routes mounted
+/// (Vapi's), and the ops routes.
 class IngestRoutes final {
  public:
+  /// Answers the requests of one mounted path.
+  using RouteHandler = std::function<boost::asio::awaitable<HttpResponse>(const HttpRequest&)>;
+
   IngestRoutes(IngestSettings settings, ProduceFunction produce, OpsProbe ops);
   ~IngestRoutes();
 
+  /// Serves `path` with `handler` (counted in the request metrics under that route); call before
+  /// the first request.
+  void Mount(std::string path, RouteHandler handler);
+
   /// Answers one request; a delivery is answered 200 only once the broker holds every record.
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest request);
+
+  /// Hands every record to the broker; true once all are acknowledged, false when one failed or
+  /// the acknowledgements did not all come within the ack timeout.
+  boost::asio::awaitable<bool> ProduceAll(const std::vector<OutboundRecord>& records);
 
  private:
   struct Metrics;
@@ -42,11 +54,11 @@ class IngestRoutes final {
   boost::asio::awaitable<HttpResponse> Route(const HttpRequest& request, std::string& route);
   HttpResponse VerifySubscription(const HttpRequest& request) const;
   boost::asio::awaitable<HttpResponse> AcceptDelivery(const HttpRequest& request);
-  boost::asio::awaitable<bool> ProduceAll(const std::vector<OutboundRecord>& records);
 
   IngestSettings settings_;
   ProduceFunction produce_;
   OpsProbe ops_;
+  std::vector<std::pair<std::string, RouteHandler>> mounted_;
   std::shared_ptr<Metrics> metrics_;  // shared with delivery callbacks that may outlive a request
 };
 

@@ -201,7 +201,11 @@ TEST_CASE("config: the configuration log line shows every value in use, secrets 
   EnvReader env(LookupIn({{"KAFKA_BROKERS", "127.0.0.1:9092"},
                           {"META_APP_SECRET", "app-secret-1,app-secret-2"},
                           {"META_VERIFY_TOKEN", "verify-me"},
-                          {"INGEST_PORT", "9000"}}));
+                          {"INGEST_PORT", "9000"},
+                          {"DATABASE_URL", "postgresql://app:db-password@127.0.0.1/sb"},
+                          {"VAPI_SECRET", "vapi-secret-1,vapi-secret-2"},
+                          {"VAPI_HMAC_SECRET", "vapi-hmac"},
+                          {"INGEST_PUBLIC_URL", "https://sb.example/"}}));
   const ingest::IngestConfig config = ingest::ReadIngestConfig(env);
   REQUIRE(CheckError(env) == "");
   ConfigureLog("config-test", "info");
@@ -209,6 +213,9 @@ TEST_CASE("config: the configuration log line shows every value in use, secrets 
   ConfigureLog("switchboard", "info");
   CHECK(line.find("app-secret") == std::string::npos);
   CHECK(line.find("verify-me") == std::string::npos);
+  CHECK(line.find("vapi-secret") == std::string::npos);
+  CHECK(line.find("vapi-hmac") == std::string::npos);
+  CHECK(line.find("db-password") == std::string::npos);
   rapidjson::Document document;
   document.Parse(line.c_str());
   REQUIRE(document.IsObject());
@@ -222,6 +229,11 @@ TEST_CASE("config: the configuration log line shows every value in use, secrets 
   CHECK(config.port == 9000);
   CHECK(config.settings.meta_app_secrets ==
         std::vector<std::string>{"app-secret-1", "app-secret-2"});
+  CHECK(config.vapi.auth.secrets == std::vector<std::string>{"vapi-secret-1", "vapi-secret-2"});
+  CHECK(config.vapi.auth.hmac_secrets == std::vector<std::string>{"vapi-hmac"});
+  CHECK(config.vapi.tool_deadline == std::chrono::milliseconds(4000));
+  CHECK(config.vapi.assistant.tool_server_url == "https://sb.example/webhooks/vapi");
+  CHECK(config.vapi.instance_id.size() == 32);
 }
 
 TEST_CASE("config: ingest refuses a port out of range and a host that is not an address") {
