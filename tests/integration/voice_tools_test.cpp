@@ -17,8 +17,10 @@
 #include "common/kafka_producer.hpp"
 #include "common/topics/tools_requests.hpp"
 #include "common/topics/tools_results.hpp"
+#include "common/topics/voice_events.hpp"
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/tenant_seed.hpp"
+#include "workers/calls/record_call.hpp"
 #include "workers/tools/answer_tool_call.hpp"
 
 namespace {
@@ -281,4 +283,69 @@ TEST_CASE(
   const Outcome outcome = stage.answerer.Handle(broken);
   CHECK(outcome.kind == Outcome::Kind::kDeadLetter);
   CHECK(outcome.error.find("event_id") != std::string::npos);
+}
+
+TEST_CASE(
+    "voice tools: send_to_human flags the call's voice conversation for a person, and the "
+    "end-of-call report completes that same conversation") {
+  StageUnderTest stage;
+  Tenant tenant;
+  TopicReader reader(stage.brokers, "tools.results");
+  const std::string call_id = "call-" + RandomDigits(12);
+
+  CHECK(stage.answerer
+            .Handle(Request(tenant, call_id, "tc-h", "send_to_human",
+                            R"({"reason":"wants to talk about a bill"})", tenant.number))
+            .kind == Outcome::Kind::kDone);
+  const auto answers = AnswersOf(reader, call_id, 1);
+  REQUIRE(answers.size() == 1);
+  CHECK_FALSE(Decoded(answers[0]).failed);
+  CHECK(Decoded(answers[0]).text.find("a person will get back") != std::string::npos);
+  const auto during = Owner(
+      "SELECT customer_id, status, needs_human, metadata->>'handoff_reason' FROM conversations "
+      "WHERE business_id = $1 AND channel = 'voice'",
+      tenant.business_id);
+  REQUIRE(during.size() == 1);
+  CHECK(during[0][0].as<std::string>() == tenant.customer_id);
+  CHECK(during[0][1].as<std::string>() == "HANDED_OFF");
+  CHECK(during[0][2].as<bool>());
+  CHECK(during[0][3].as<std::string>() == "wants to talk about a bill");
+
+  // The call ends: the calls stage stores its report into the same conversation.
+  calls::CallRecorder recorder(stage.pool, stage.producer, stage.registry);
+  const std::string report =
+      R"({"type":"end-of-call-report","endedReason":"customer-ended-call",)"
+      R"("startedAt":"2031-03-07T11:59:00.000Z","endedAt":"2031-03-07T12:01:00.000Z",)"
+      R"("call":{"id":")" +
+      call_id + R"(","customer":{"number":")" + tenant.number +
+      R"("}},"artifact":{"messages":[)"
+      R"({"role":"user","message":"Can I talk to someone about my bill?","time":1930651150000},)"
+      R"({"role":"bot","message":"I have asked the team to call you back.","time":1930651160000}]}})";
+  const OutboundRecord voice = topics::VoiceEvents::Encode(
+      {.event_id = topics::VoiceEvents::EventId(call_id, topics::VoiceEvents::kEndOfCallReport),
+       .type = std::string(topics::VoiceEvents::kEndOfCallReport),
+       .call_id = call_id,
+       .business_id = tenant.business_id,
+       .caller = tenant.number,
+       .received_at = "2031-03-07T12:01:01.000Z",
+       .report_json = report,
+       .trace_id = "trace-" + call_id});
+  const ConsumedRecord voice_record{
+      .topic = voice.topic, .key = voice.key, .value = voice.value, .headers = voice.headers};
+  CHECK(recorder.Handle(voice_record).kind == Outcome::Kind::kDone);
+  CHECK(recorder.Handle(voice_record).kind == Outcome::Kind::kDone);  // stored once
+
+  const auto after = Owner(
+      "SELECT id, customer_id, status, needs_human, metadata->>'handoff_reason', "
+      "       metadata->>'ended_reason' FROM conversations "
+      "WHERE business_id = $1 AND channel = 'voice'",
+      tenant.business_id);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0][1].as<std::string>() == tenant.customer_id);
+  CHECK(after[0][2].as<std::string>() == "CLOSED");
+  CHECK(after[0][3].as<bool>());
+  CHECK(after[0][4].as<std::string>() == "wants to talk about a bill");
+  CHECK(after[0][5].as<std::string>() == "customer-ended-call");
+  CHECK(Count("SELECT count(*) FROM messages WHERE conversation_id = $1",
+              after[0][0].as<std::string>()) == 2);
 }

@@ -65,19 +65,29 @@ StoredCall CallsStore::Store(const topics::VoiceEvent& event, const CallReport& 
   const std::string conversation_id = CallConversationId(event.business_id, event.call_id);
   auto lease = pool_.Acquire();
   db::TenantWork tx(*lease, event.business_id);
-  // Looked up first: a redelivered report must not create a customer or touch the call.
+  // Looked up first: a redelivered report must not create a customer or touch the call. A row
+  // without a report's event_id was opened during the call by the tools stage (send_to_human):
+  // the report completes it.
   const pqxx::result existing =
-      db::Exec(tx, "SELECT customer_id FROM conversations WHERE id = $1 AND business_id = $2",
+      db::Exec(tx,
+               "SELECT customer_id, metadata ? 'event_id' FROM conversations "
+               "WHERE id = $1 AND business_id = $2 FOR UPDATE",
                conversation_id, event.business_id);
-  if (!existing.empty()) {
+  if (!existing.empty() && existing[0][1].as<bool>()) {
     return {.customer_id = existing[0][0].as<std::string>(),
             .conversation_id = conversation_id,
             .duplicate = true};
   }
+  const bool opened_during_call = !existing.empty();
 
   const std::string& caller = event.caller.empty() ? report.caller : event.caller;
-  std::optional<std::string> customer_id =
-      customers::CustomerByPhone(tx, event.business_id, caller, report.caller_name);
+  std::optional<std::string> customer_id;
+  if (opened_during_call) {
+    customer_id = existing[0][0].as<std::string>();
+    customers::FillCustomerDetails(tx, event.business_id, *customer_id, report.caller_name, "");
+  } else {
+    customer_id = customers::CustomerByPhone(tx, event.business_id, caller, report.caller_name);
+  }
   if (!customer_id) {
     // A web call or a withheld number: nobody to recognise, the call still has its customer.
     customer_id = customers::FindOrCreateCustomer(
@@ -89,12 +99,17 @@ StoredCall CallsStore::Store(const topics::VoiceEvent& event, const CallReport& 
   const std::int64_t ended_ms = report.ended_ms.value_or(
       report.started_ms ? *report.started_ms + report.duration_ms : received_ms);
   const std::int64_t started_ms = report.started_ms.value_or(ended_ms - report.duration_ms);
+  // A conversation opened during the call keeps its hand-off flag (needs_human) and metadata.
   const pqxx::result inserted = db::Exec(
       tx,
-      "INSERT INTO conversations (id, business_id, customer_id, channel, status, opened_at, "
-      "                           closed_at, metadata) "
-      "VALUES ($1, $2, $3, 'voice', 'CLOSED', $4::timestamptz, $5::timestamptz, $6::jsonb) "
-      "ON CONFLICT (id) DO NOTHING RETURNING id",
+      opened_during_call
+          ? "UPDATE conversations SET status = 'CLOSED', opened_at = $4::timestamptz, "
+            "closed_at = $5::timestamptz, metadata = metadata || $6::jsonb "
+            "WHERE id = $1 AND business_id = $2 AND customer_id = $3 RETURNING id"
+          : "INSERT INTO conversations (id, business_id, customer_id, channel, status, "
+            "                           opened_at, closed_at, metadata) "
+            "VALUES ($1, $2, $3, 'voice', 'CLOSED', $4::timestamptz, $5::timestamptz, $6::jsonb) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id",
       conversation_id, event.business_id, *customer_id, FormatUtcMillis(started_ms),
       FormatUtcMillis(ended_ms), CallMetadata(event, report, caller));
   if (inserted.empty()) {

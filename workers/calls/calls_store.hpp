@@ -29,7 +29,9 @@ std::string CallConversationId(std::string_view business_id, std::string_view ca
 /// phone_number_id, caller, ended_reason, summary, recording_url, started_at, ended_at,
 /// duration_seconds, voice_seconds, cost, event_id) and its transcript as messages (role user for
 /// the caller, assistant for the assistant; channel voice; at the time each line was said).
-/// A call stored before writes nothing and comes back with `duplicate` set.
+/// A call stored before writes nothing and comes back with `duplicate` set. A conversation the
+/// tools stage opened during the call (send_to_human) is completed instead: its customer, its
+/// hand-off flag (needs_human) and metadata kept, closed at the call's end.
 class CallsStore final {
  public:
   /// Uses `pool` (the application role), which must outlive the store.
