@@ -165,6 +165,8 @@ write_env() {
       SWITCHBOARD_LOG_DIR "$state/logs" \
       SWITCHBOARD_BROKER_CTL "$SB_REPO/compose/local/broker" \
       DEMO_WHATSAPP_PHONE_NUMBER_ID "${DEMO_WHATSAPP_PHONE_NUMBER_ID:-100000000000001}" \
+      VAPI_SECRET "$(secret "$state" VAPI_SECRET hex)" \
+      DEMO_VAPI_PHONE_NUMBER_ID "${DEMO_VAPI_PHONE_NUMBER_ID:-vapi-demo-phone-number}" \
       GRAPH_SINK_LOG "$state/logs/graph-sink.jsonl"
     [[ -z $ingest_port ]] || printf "export INGEST_URL='http://127.0.0.1:%s'\n" "$ingest_port"
   } >"$tmp"

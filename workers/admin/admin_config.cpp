@@ -20,6 +20,8 @@ AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs) {
         env.String("DEMO_WHATSAPP_PHONE_NUMBER_ID", config.demo.whatsapp_phone_number_id);
     config.demo.whatsapp_access_token =
         env.String("DEMO_WHATSAPP_TOKEN", config.demo.whatsapp_access_token, Secrecy::kSecret);
+    config.demo.vapi_phone_number_id =
+        env.String("DEMO_VAPI_PHONE_NUMBER_ID", config.demo.vapi_phone_number_id);
   }
   if (needs.embeddings) config.embeddings = ReadEmbeddingsOptions(env);
   return config;

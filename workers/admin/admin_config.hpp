@@ -29,7 +29,7 @@ struct AdminConfig {
   std::string brokers;
   /// Checked to be a valid key ring (TokenCipher); never logged.
   std::string token_encryption_keys;
-  /// DEMO_WHATSAPP_PHONE_NUMBER_ID and DEMO_WHATSAPP_TOKEN (secret).
+  /// DEMO_WHATSAPP_PHONE_NUMBER_ID, DEMO_WHATSAPP_TOKEN (secret) and DEMO_VAPI_PHONE_NUMBER_ID.
   DemoSeedOptions demo;
   /// nullopt when EMBEDDINGS_BASE_URL is unset.
   std::optional<EmbeddingsOptions> embeddings;

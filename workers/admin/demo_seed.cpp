@@ -160,6 +160,18 @@ void UpsertIntegration(pqxx::work& tx, const TokenCipher& cipher, const DemoSeed
       cipher.CurrentKeyId());
 }
 
+void UpsertVoiceIntegration(pqxx::work& tx, const DemoSeedOptions& options) {
+  tx.exec_params(
+      "INSERT INTO voice_integrations (id, business_id, phone_number_id, first_message, voice) "
+      "VALUES ($1, $2, $3, $4, '{}') "
+      "ON CONFLICT (id) DO UPDATE SET phone_number_id = excluded.phone_number_id, "
+      "  first_message = excluded.first_message, voice = excluded.voice, active = true, "
+      "  updated_at = now()",
+      std::string(kDemoVoiceIntegrationId), std::string(kDemoBusinessId),
+      options.vapi_phone_number_id,
+      "Hello, you are speaking with the assistant of Bright Smile Dental. How can I help you?");
+}
+
 }  // namespace
 
 DemoContent DemoTenantContent() {
@@ -183,6 +195,7 @@ DemoSeedSummary SeedDemoTenant(pqxx::connection& owner, const TokenCipher& ciphe
   for (const DemoDocument& document : kDocuments) summary.chunks += UpsertDocument(tx, document);
   summary.documents = std::size(kDocuments);
   UpsertIntegration(tx, cipher, options);
+  UpsertVoiceIntegration(tx, options);
   tx.commit();
   return summary;
 }

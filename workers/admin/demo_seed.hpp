@@ -14,6 +14,8 @@ namespace switchboard::admin {
 inline constexpr std::string_view kDemoBusinessId = "b51e5a11-de70-4000-8000-000000000001";
 /// The id of its WhatsApp integration.
 inline constexpr std::string_view kDemoIntegrationId = "b51e5a11-de70-4000-8000-000000000002";
+/// The id of its Vapi voice integration.
+inline constexpr std::string_view kDemoVoiceIntegrationId = "b51e5a11-de70-4000-8000-000000000003";
 
 /// The channel account the demo tenant answers on.
 struct DemoSeedOptions {
@@ -21,6 +23,8 @@ struct DemoSeedOptions {
   std::string whatsapp_phone_number_id = "100000000000001";
   /// The Graph API access token the sender uses for it (stored encrypted).
   std::string whatsapp_access_token = "demo-token";
+  /// The Vapi phone number id whose calls reach the demo tenant.
+  std::string vapi_phone_number_id = "vapi-demo-phone-number";
 };
 
 /// A service the demo tenant offers.
@@ -62,9 +66,10 @@ struct DemoSeedSummary {
 
 /// Creates the demo tenant "Bright Smile Dental" (Europe/Berlin, hours, settings, services,
 /// knowledge documents chunked by ChunkDocument, a WhatsApp integration with its token encrypted
-/// by `cipher`), or brings an existing one back to exactly that, in one transaction on `owner`
-/// (the owner role: it writes across tenants). Running it again changes no ids and adds no rows.
-/// Throws pqxx errors (e.g. unique_violation when another tenant has the phone number id).
+/// by `cipher`, a Vapi voice integration), or brings an existing one back to exactly that, in one
+/// transaction on `owner` (the owner role: it writes across tenants). Running it again changes no
+/// ids and adds no rows. Throws pqxx errors (e.g. unique_violation when another tenant has the
+/// phone number id).
 DemoSeedSummary SeedDemoTenant(pqxx::connection& owner, const TokenCipher& cipher,
                                const DemoSeedOptions& options);
 

@@ -104,7 +104,8 @@ int RunSeedDemo(Arguments& args, const admin::AdminConfig& config) {
   std::cout << "demo tenant Bright Smile Dental (business " << admin::kDemoBusinessId
             << "): " << summary.services << " services, " << summary.documents
             << " knowledge documents in " << summary.chunks << " chunks, WhatsApp phone number id "
-            << options.whatsapp_phone_number_id << '\n';
+            << options.whatsapp_phone_number_id << ", Vapi phone number id "
+            << options.vapi_phone_number_id << '\n';
   if (config.embeddings) {
     const EmbeddingsClient client(*config.embeddings);
     const auto embedded = EmbedKnowledgeChunks(owner, client, std::string(admin::kDemoBusinessId));
