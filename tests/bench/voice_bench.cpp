@@ -60,6 +60,20 @@ double MetricSample(unsigned short port, const std::string& name, const std::str
   return 0;
 }
 
+/// The sum of every sample of `name` (whatever its labels) the process on `port` serves.
+double MetricSum(unsigned short port, const std::string& name) {
+  const std::string text = HttpCall(port, "GET", "/metrics").body;
+  std::istringstream lines(text);
+  double sum = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(name) && line.size() > name.size() &&
+        (line[name.size()] == '{' || line[name.size()] == ' ')) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return sum;
+}
+
 /// A week from today (UTC) as YYYY-MM-DD: a date check_availability answers with slots or a
 /// reason.
 std::string DateInAWeek() {
@@ -105,15 +119,21 @@ ToolsStage StartToolsStage(const std::string& brokers) {
 
 struct VoiceFigures {
   bench::LoadFigures load;
-  double apologies = 0;  // tool calls ingest answered with its deadline apology meanwhile
+  double apologies = 0;         // tool calls ingest answered with its deadline apology meanwhile
+  double tools_handler_ms = 0;  // the tools stage's mean handler time (StageRuntime's histogram)
 };
 
 /// Offers `rate` Vapi tool-calls requests per second for `duration`, one tool call each
 /// (get_services and check_availability in turn) from `calls` concurrent calls with a caller
 /// number each.
-VoiceFigures MeasureVoice(const Pipeline& pipeline, const std::string& phone_number_id, double rate,
+VoiceFigures MeasureVoice(const Pipeline& pipeline, unsigned short tools_port,
+                          const std::string& phone_number_id, double rate,
                           std::chrono::seconds duration, int calls, const std::string& tag) {
   const std::string date = DateInAWeek();
+  const double handler_seconds_before =
+      MetricSum(tools_port, "switchboard_record_processing_seconds_sum");
+  const double handler_runs_before =
+      MetricSum(tools_port, "switchboard_record_processing_seconds_count");
   const double apologies_before = MetricSample(
       pipeline.IngestPort(), "switchboard_vapi_tool_calls_total", R"({outcome="timeout"})");
   VoiceFigures figures;
@@ -134,6 +154,13 @@ VoiceFigures MeasureVoice(const Pipeline& pipeline, const std::string& phone_num
   figures.apologies = MetricSample(pipeline.IngestPort(), "switchboard_vapi_tool_calls_total",
                                    R"({outcome="timeout"})") -
                       apologies_before;
+  const double runs =
+      MetricSum(tools_port, "switchboard_record_processing_seconds_count") - handler_runs_before;
+  if (runs > 0) {
+    figures.tools_handler_ms = (MetricSum(tools_port, "switchboard_record_processing_seconds_sum") -
+                                handler_seconds_before) *
+                               1000 / runs;
+  }
   return figures;
 }
 
@@ -154,10 +181,11 @@ bench::LoadFigures RunChat(const Pipeline& pipeline, const SeededTenant& tenant,
 void Print(const char* phase, const VoiceFigures& figures, double rate) {
   std::printf(
       "  %-5s offered %4.0f/s: answered %zu at %6.1f/s  p50 %6.1f ms  p99 %6.1f ms  "
-      "(apologies %.0f, failed %zu; cpu idle %.0f%%, stolen %.0f%%)\n",
+      "(tools stage handler %.1f ms on average; apologies %.0f, failed %zu; cpu idle %.0f%%, "
+      "stolen %.0f%%)\n",
       phase, rate, figures.load.ok, figures.load.Rate(), figures.load.Quantile(0.5),
-      figures.load.Quantile(0.99), figures.apologies, figures.load.failed, figures.load.cpu.idle,
-      figures.load.cpu.steal);
+      figures.load.Quantile(0.99), figures.tools_handler_ms, figures.apologies, figures.load.failed,
+      figures.load.cpu.idle, figures.load.cpu.steal);
 }
 
 }  // namespace
@@ -203,7 +231,7 @@ int main(int argc, char** argv) {
       "tools.results -> ingest -> answer; %.0f calls/s from %d calls, %d s per phase, chat at "
       "%.0f msg/s while busy, %d run(s)\n",
       rate, calls, seconds, chat_rate, repeat);
-  MeasureVoice(pipeline, phone_number_id, 10, 3s, calls, "warmup");
+  MeasureVoice(pipeline, tools.port, phone_number_id, 10, 3s, calls, "warmup");
   std::vector<double> idle_p99s;
   std::vector<double> busy_p99s;
   std::vector<double> busy_p50s;
@@ -211,7 +239,7 @@ int main(int argc, char** argv) {
   for (int run = 0; run < repeat; ++run) {
     const std::string tag = "r" + std::to_string(run) + "-" + UniqueSuffix();
     std::printf("run %d\n", run + 1);
-    const VoiceFigures idle = MeasureVoice(pipeline, phone_number_id, rate,
+    const VoiceFigures idle = MeasureVoice(pipeline, tools.port, phone_number_id, rate,
                                            std::chrono::seconds(seconds), calls, tag + "i");
     Print("idle", idle, rate);
     // Chat starts first and ends last, so the whole voice phase runs under it.
@@ -219,7 +247,7 @@ int main(int argc, char** argv) {
       return RunChat(pipeline, tenant, chat_rate, std::chrono::seconds(seconds + 2), tag);
     });
     std::this_thread::sleep_for(1s);
-    const VoiceFigures busy = MeasureVoice(pipeline, phone_number_id, rate,
+    const VoiceFigures busy = MeasureVoice(pipeline, tools.port, phone_number_id, rate,
                                            std::chrono::seconds(seconds), calls, tag + "b");
     const bench::LoadFigures chat_load = chat.get();
     Print("busy", busy, rate);

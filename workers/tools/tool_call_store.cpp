@@ -66,14 +66,19 @@ StoredAnswer ToolCallStore::Save(const topics::ToolCallRequest& request,
                                  const SpokenAnswer& answer, const std::string& completed_at) {
   auto lease = pool_.Acquire();
   db::TenantWork tx(*lease, request.business_id);
-  db::Exec(tx,
-           "INSERT INTO voice_tool_calls (business_id, call_id, tool_call_id, tool, customer_id, "
-           "                              answer, failed, completed_at) "
-           "VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6, $7, $8::timestamptz) "
-           "ON CONFLICT (business_id, call_id, tool_call_id) DO NOTHING",
-           request.business_id, request.call_id, request.tool_call_id, request.tool, customer_id,
-           answer.text, answer.failed, completed_at);
-  // Read back: a concurrent delivery that stored first decides the answer.
+  const pqxx::result inserted = db::Exec(
+      tx,
+      "INSERT INTO voice_tool_calls (business_id, call_id, tool_call_id, tool, customer_id, "
+      "                              answer, failed, completed_at) "
+      "VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6, $7, $8::timestamptz) "
+      "ON CONFLICT (business_id, call_id, tool_call_id) DO NOTHING RETURNING 1",
+      request.business_id, request.call_id, request.tool_call_id, request.tool, customer_id,
+      answer.text, answer.failed, completed_at);
+  if (!inserted.empty()) {
+    tx.commit();
+    return {.answer = answer, .completed_at = completed_at};
+  }
+  // A concurrent delivery stored first (ON CONFLICT waited for it): its answer is the answer.
   std::optional<StoredAnswer> stored = StoredAnswerIn(tx, request);
   tx.commit();
   if (!stored) throw RetryableError("voice_tool_calls: the stored answer is not visible");
