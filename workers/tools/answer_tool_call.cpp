@@ -61,6 +61,42 @@ Outcome ToolCallAnswerer::Refuse(const char* outcome, std::string reason) {
   return Outcome::DeadLetter(std::move(reason));
 }
 
+ToolCallAnswerer::Answered ToolCallAnswerer::Answer(const topics::ToolCallRequest& request,
+                                                    std::int64_t started_ms,
+                                                    std::int64_t deadline_ms) {
+  PreparedCall prepared = store_.Prepare(request);
+  if (prepared.answered) return {*std::move(prepared.answered), "repeated"};
+  if (started_ms > deadline_ms) {
+    // Ingest has answered Vapi with an apology: running the tool now (a booking) would do what
+    // the caller was told did not happen. Not stored: a redelivery is late as well.
+    return {{DeadlinePassed(), FormatUtcMillis(now_ms_())}, "expired"};
+  }
+  SpokenAnswer answer;
+  const char* outcome = nullptr;
+  if (!prepared.customer_id && NeedsCaller(request.tool)) {
+    answer = CallerNumberNeeded();
+    outcome = "no_caller";
+  } else {
+    const agent::ToolScope scope{
+        .business_id = request.business_id,
+        // Without a number only the tools that never read the customer run (NeedsCaller); they
+        // get an id that names no row.
+        .customer_id = prepared.customer_id.value_or(
+            EventIdFor({"tools: no caller", request.business_id, request.call_id})),
+        .conversation_id = calls::CallConversationId(request.business_id, request.call_id),
+        .now = std::chrono::floor<std::chrono::seconds>(
+            std::chrono::sys_time<std::chrono::milliseconds>(
+                std::chrono::milliseconds(started_ms)))};
+    if (request.tool == "send_to_human") {
+      store_.OpenCallConversation(request, scope.customer_id, scope.conversation_id);
+    }
+    answer = SpeakToolResult(request.tool,
+                             agent::RunTool(pool_, scope, request.tool, request.arguments_json));
+    outcome = answer.failed ? "error" : "result";
+  }
+  return {store_.Save(request, prepared.customer_id, answer, FormatUtcMillis(now_ms_())), outcome};
+}
+
 Outcome ToolCallAnswerer::Handle(const ConsumedRecord& record) {
   const std::int64_t started_ms = now_ms_();
   auto parsed = topics::ToolsRequests::Decode(record);
@@ -81,49 +117,9 @@ Outcome ToolCallAnswerer::Handle(const ConsumedRecord& record) {
   }
   const topics::ToolCallRequest& request = *parsed;
 
-  const char* outcome = nullptr;
-  StoredAnswer stored;
+  Answered answered;
   try {
-    PreparedCall prepared = store_.Prepare(request);
-    if (prepared.answered) {
-      outcome = "repeated";
-      stored = *std::move(prepared.answered);
-    } else {
-      SpokenAnswer answer;
-      bool ran = true;
-      if (started_ms > *deadline_ms) {
-        // Ingest has answered Vapi with an apology: running the tool now (a booking) would do
-        // what the caller was told did not happen.
-        outcome = "expired";
-        answer = DeadlinePassed();
-        ran = false;
-      } else if (!prepared.customer_id && NeedsCaller(request.tool)) {
-        outcome = "no_caller";
-        answer = CallerNumberNeeded();
-      } else {
-        const agent::ToolScope scope{
-            .business_id = request.business_id,
-            // Without a number only the tools that never read the customer run (NeedsCaller);
-            // they get an id that names no row.
-            .customer_id = prepared.customer_id.value_or(
-                EventIdFor({"tools: no caller", request.business_id, request.call_id})),
-            .conversation_id = calls::CallConversationId(request.business_id, request.call_id),
-            .now = std::chrono::floor<std::chrono::seconds>(
-                std::chrono::sys_time<std::chrono::milliseconds>(
-                    std::chrono::milliseconds(started_ms)))};
-        if (request.tool == "send_to_human") {
-          store_.OpenCallConversation(request, scope.customer_id, scope.conversation_id);
-        }
-        const agent::ToolResult result =
-            agent::RunTool(pool_, scope, request.tool, request.arguments_json);
-        answer = SpeakToolResult(request.tool, result);
-        outcome = answer.failed ? "error" : "result";
-      }
-      const std::string completed_at = FormatUtcMillis(now_ms_());
-      // An expired call is not stored: its tool did not run, and a redelivery is late as well.
-      stored = ran ? store_.Save(request, prepared.customer_id, answer, completed_at)
-                   : StoredAnswer{.answer = std::move(answer), .completed_at = completed_at};
-    }
+    answered = Answer(request, started_ms, *deadline_ms);
   } catch (const pqxx::data_exception& e) {
     // A business_id that is not a UUID fails the same every time.
     Log(LogLevel::kError, "tool call refused by the database",
@@ -142,6 +138,8 @@ Outcome ToolCallAnswerer::Handle(const ConsumedRecord& record) {
                                  request.business_id);
   }
 
+  const StoredAnswer& stored = answered.stored;
+  const char* outcome = answered.outcome;
   const OutboundRecord answer = topics::ToolsResults::Encode(ResultOf(request, stored));
   if (const auto error = producer_.ProduceAndWait({&answer, 1})) {
     throw RetryableError("producing " + answer.topic + ": " + error->message);

@@ -6,6 +6,7 @@
 #include "common/db_pool.hpp"
 #include "common/kafka_record.hpp"
 #include "common/stage_runtime.hpp"
+#include "common/topics/tools_requests.hpp"
 #include "workers/tools/tool_call_store.hpp"
 
 namespace prometheus {
@@ -48,6 +49,16 @@ class ToolCallAnswerer final {
   Outcome Handle(const ConsumedRecord& record);
 
  private:
+  /// The answer to send and the outcome to count.
+  struct Answered {
+    StoredAnswer stored;
+    const char* outcome = nullptr;
+  };
+
+  /// Decides and persists the answer to `request`, decoded at `started_ms` with its deadline
+  /// `deadline_ms` (see the class comment). Throws pqxx errors and RetryableError.
+  Answered Answer(const topics::ToolCallRequest& request, std::int64_t started_ms,
+                  std::int64_t deadline_ms);
   /// Counts `outcome` and returns a dead letter with `reason`.
   Outcome Refuse(const char* outcome, std::string reason);
 
