@@ -246,4 +246,10 @@ TEST_CASE("vapi ingest: requests without the right secret are 401 and produce no
   for (const auto& record : requests.ReadAtLeast(1, 1s)) {
     CHECK(record.key != refused);
   }
+  // Neither the configured secrets nor the wrong one reach the log.
+  const std::string log = ingest->process->Stderr();
+  CHECK(log.find("vapi request refused") != std::string::npos);
+  CHECK(log.find(kVapiSecret) == std::string::npos);
+  CHECK(log.find("old-secret") == std::string::npos);
+  CHECK(log.find("wrong-secret") == std::string::npos);
 }
