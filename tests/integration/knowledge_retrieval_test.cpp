@@ -1,7 +1,8 @@
 // Knowledge retrieval against the PostgreSQL of tests/run: the ranking on the demo's knowledge
 // (seeded under a new id), the facts passages kept in sync with businesses and services by the
-// triggers of migration 0007, and the hybrid path with the fake embeddings server. Searches run
-// as the application role scoped to the tenant, like the agent; writes go through the owner.
+// triggers of migration 0007, the vocabulary of misspellings kept by those of 0010, and the hybrid
+// path with the fake embeddings server. Searches run as the application role scoped to the tenant,
+// like the agent; writes go through the owner.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -169,6 +170,47 @@ TEST_CASE("facts: hours, services and address are passages, rewritten when the t
           "Our services and prices: Check-up 60.00 EUR (30 minutes), Cleaning 90.00 EUR "
           "(45 minutes), Fluoride varnish 25.00 EUR (15 minutes).|none");
   }
+}
+
+/// Whether `term` is in the tenant's vocabulary (migration 0010's knowledge_vocabulary).
+bool InVocabulary(const std::string& business_id, const std::string& term) {
+  pqxx::connection owner(RequireEnv("DATABASE_OWNER_URL"));
+  pqxx::read_transaction tx(owner);
+  return tx.exec_params1(
+               "SELECT count(*) FROM knowledge_vocabulary WHERE business_id = $1 AND term = $2",
+               business_id, term)[0]
+             .as<int>() == 1;
+}
+
+TEST_CASE("misspellings: the vocabulary follows the tenant's chunks") {
+  const std::string business = SeedDemoLike();
+  CHECK(InVocabulary(business, "parking"));
+  CHECK_FALSE(InVocabulary(business, "bleaching"));
+
+  AsOwner(
+      "WITH item AS (INSERT INTO knowledge_items (business_id, title, body, source) "
+      "  VALUES ($1, 'Bleaching', 'Bleaching lightens teeth in one visit.', 'test') "
+      "  RETURNING id) "
+      "INSERT INTO knowledge_chunks (business_id, item_id, ordinal, heading, content) "
+      "SELECT $1, id, 0, NULL, 'Bleaching lightens teeth in one visit.' FROM item",
+      business);
+  CHECK(InVocabulary(business, "bleaching"));
+  const auto passages = Search(business, "bleeching");  // misspelt
+  REQUIRE_FALSE(passages.empty());
+  CHECK(passages[0].title == "Bleaching");
+
+  AsOwner(
+      "UPDATE knowledge_chunks SET content = 'Whiter teeth in one visit.' "
+      "WHERE business_id = $1 AND content LIKE 'Bleaching%'",
+      business);
+  CHECK(InVocabulary(business, "bleaching"));  // still the item's title
+  CHECK(InVocabulary(business, "whiter"));
+  CHECK_FALSE(InVocabulary(business, "lightens"));
+
+  AsOwner("DELETE FROM knowledge_items WHERE business_id = $1 AND title = 'Bleaching'", business);
+  CHECK_FALSE(InVocabulary(business, "bleaching"));
+  CHECK_FALSE(InVocabulary(business, "whiter"));
+  CHECK(InVocabulary(business, "parking"));  // the other documents' words stay
 }
 
 TEST_CASE("embeddings: chunks are embedded once, fused with full text, re-embedded on change") {

@@ -19,9 +19,10 @@ namespace {
 //
 // Misspellings: a question word of four letters or more that no chunk of the tenant contains and
 // that is not a stop word of the tenant's language ("what", "your") is replaced by the most similar
-// word of the tenant's vocabulary (knowledge_chunks.terms), when one is similar enough. The
-// vocabulary is read from the tenant's chunks per question: for the tenants we have (tens of
-// chunks) that costs well under a millisecond.
+// word of the tenant's vocabulary (knowledge_vocabulary, the chunks' terms, kept by triggers),
+// when one is similar enough: the word is looked up by the primary key, the similar ones through
+// the trigram index (`%`, at pg_trgm's similarity_threshold of 0.3, narrows the candidates;
+// typo_similarity, at least that, decides).
 //
 // Coverage: the share of the question's words that a chunk contains (itself or a related word)
 // in its own heading or its text (not in the headings above it, which its sibling sections
@@ -38,15 +39,16 @@ namespace {
 constexpr const char* kSearchSql = R"SQL(
 WITH b AS (
   SELECT knowledge_search_config(language) AS config, language FROM businesses WHERE id = $1
-), vocab AS MATERIALIZED (
-  SELECT DISTINCT term FROM knowledge_chunks, unnest(terms) AS term WHERE business_id = $1
 ), fixed AS (
   SELECT asked.ord, asked.word AS asked, coalesce(CASE
            WHEN length(asked.word) >= 4
-                AND NOT EXISTS (SELECT 1 FROM vocab WHERE term = asked.word)
+                AND NOT EXISTS (SELECT 1 FROM knowledge_vocabulary v
+                                 WHERE v.business_id = $1 AND v.term = asked.word)
                 AND numnode(websearch_to_tsquery(b.config, asked.word)) > 0
-           THEN (SELECT term FROM vocab WHERE similarity(term, asked.word) >= $6
-                  ORDER BY similarity(term, asked.word) DESC, term LIMIT 1)
+           THEN (SELECT v.term FROM knowledge_vocabulary v
+                  WHERE v.business_id = $1 AND v.term % asked.word
+                    AND similarity(v.term, asked.word) >= $6
+                  ORDER BY similarity(v.term, asked.word) DESC, v.term LIMIT 1)
          END, asked.word) AS word
     FROM b, unnest($2::text[]) WITH ORDINALITY AS asked(word, ord)
 ), thesaurus AS (

@@ -42,7 +42,8 @@ struct RankingOptions {
   /// towards its coverage, against 1 for a word in the heading.
   double text_only_weight = 0.8;
   /// pg_trgm similarity a word of the tenant's vocabulary needs to stand in for a question word
-  /// that the tenant's knowledge does not contain (a misspelling).
+  /// that the tenant's knowledge does not contain (a misspelling); at least 0.3, the threshold
+  /// of the trigram index that finds the candidates.
   double typo_similarity = 0.45;
   /// Candidates each ranking (text, vector) contributes before fusion.
   int candidates = 20;
