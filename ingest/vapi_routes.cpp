@@ -183,17 +183,17 @@ asio::awaitable<HttpResponse> VapiRoutes::Handle(const HttpRequest& request) {
       Log(LogLevel::kWarning, "vapi end-of-call report without a call id kept raw only",
           {{"trace_id", delivery.trace_id}});
     } else {
-      records.push_back(topics::VoiceEvents::Encode(
-          {.event_id =
-               topics::VoiceEvents::EventId(call.call_id, topics::VoiceEvents::kEndOfCallReport),
-           .type = std::string(topics::VoiceEvents::kEndOfCallReport),
-           .call_id = call.call_id,
-           .business_id = delivery.integration->business_id,
-           .caller = call.caller,
-           .phone_number_id = call.phone_number_id,
-           .received_at = FormatUtcMillis(delivery.received_at_ms),
-           .report_json = delivery.message.message_json,
-           .trace_id = delivery.trace_id}));
+      records.push_back(
+          topics::VoiceEvents::Encode({.event_id = topics::VoiceEvents::EventId(
+                                           call.call_id, topics::VoiceEvents::kEndOfCallReport),
+                                       .type = std::string(topics::VoiceEvents::kEndOfCallReport),
+                                       .call_id = call.call_id,
+                                       .business_id = delivery.integration->business_id,
+                                       .caller = call.caller,
+                                       .phone_number_id = call.phone_number_id,
+                                       .received_at = FormatUtcMillis(delivery.received_at_ms),
+                                       .report_json = delivery.message.message_json,
+                                       .trace_id = delivery.trace_id}));
     }
   }
   co_return co_await Acknowledge(request, delivery, std::move(records));
