@@ -20,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr char kAppSecret[] = "e2e-app-secret";
+constexpr char kVapiSecret[] = "e2e-vapi-secret";
 
 struct StageBinary {
   const char* name;
@@ -28,7 +29,7 @@ struct StageBinary {
   std::vector<std::string> topics;  // what it consumes
 };
 
-const std::array<StageBinary, 5> kBinaries = {{
+const std::array<StageBinary, 6> kBinaries = {{
     {"ingest", SWITCHBOARD_BINARY_DIR "/ingest/switchboard-ingest", "ingest listening", {}},
     {"resolver",
      SWITCHBOARD_BINARY_DIR "/workers/switchboard-resolver",
@@ -46,6 +47,11 @@ const std::array<StageBinary, 5> kBinaries = {{
      SWITCHBOARD_BINARY_DIR "/workers/switchboard-usage",
      "stage ops listening",
      {"usage.events"}},
+    // Last: started only with PipelineOptions::calls.
+    {"calls",
+     SWITCHBOARD_BINARY_DIR "/workers/switchboard-calls",
+     "stage ops listening",
+     {"voice.events"}},
 }};
 
 bool Ready(unsigned short port) {
@@ -63,12 +69,13 @@ Pipeline::Pipeline(PipelineOptions options)
   // Consumer groups of this pipeline alone, starting at the end of the topics: what other tests
   // wrote before is not this pipeline's work.
   const std::string brokers = RequireEnv("KAFKA_BROKERS");
-  for (const auto& binary : kBinaries) {
-    if (!binary.topics.empty()) {
-      StartGroupAtEnd(brokers, groups_prefix_ + binary.name, binary.topics);
+  const std::size_t stages = options_.calls ? kBinaries.size() : kBinaries.size() - 1;
+  for (std::size_t i = 0; i < stages; ++i) {
+    if (!kBinaries[i].topics.empty()) {
+      StartGroupAtEnd(brokers, groups_prefix_ + kBinaries[i].name, kBinaries[i].topics);
     }
   }
-  for (std::size_t i = 0; i < kBinaries.size(); ++i) Start(static_cast<Stage>(i));
+  for (std::size_t i = 0; i < stages; ++i) Start(static_cast<Stage>(i));
 }
 
 Pipeline::~Pipeline() {
@@ -89,6 +96,7 @@ void Pipeline::Start(Stage stage) {
   auto environment = CurrentEnvironment();
   environment["META_APP_SECRET"] = kAppSecret;
   environment["META_VERIFY_TOKEN"] = "e2e";
+  environment["VAPI_SECRET"] = kVapiSecret;
   environment["INGEST_PORT"] = "0";
   environment["STAGE_HTTP_PORT"] = "0";
   environment["KAFKA_GROUP_ID"] = groups_prefix_ + binary.name;
@@ -171,6 +179,11 @@ unsigned short Pipeline::IngestPort() const {
 HttpResult Pipeline::PostMetaDelivery(const std::string& body) const {
   return HttpCall(IngestPort(), "POST", "/webhooks/meta", body,
                   {{"X-Hub-Signature-256", Sign(body)}, {"Content-Type", "application/json"}});
+}
+
+HttpResult Pipeline::PostVapi(const std::string& body) const {
+  return HttpCall(IngestPort(), "POST", "/webhooks/vapi", body,
+                  {{"x-vapi-secret", kVapiSecret}, {"Content-Type", "application/json"}});
 }
 
 std::string WhatsAppText(const std::string& phone_number_id, const std::string& wa_id,

@@ -11,8 +11,8 @@
 
 namespace switchboard::testing {
 
-/// The processes of the conversation pipeline.
-enum class Stage { kIngest, kResolver, kAgent, kSender, kUsage };
+/// The processes of the pipeline: the conversation stages, and the calls stage (voice.events).
+enum class Stage { kIngest, kResolver, kAgent, kSender, kUsage, kCalls };
 
 struct PipelineOptions {
   /// The Graph API the sender calls (a FakeGraphApi's Url()).
@@ -20,6 +20,8 @@ struct PipelineOptions {
   /// The LLM the agent calls (a FakeLlm's Url() + "/v1"); empty runs the agent retrieval-only.
   std::string llm_base_url;
   int max_in_flight = 64;
+  /// Also start the calls stage (Vapi end-of-call reports from ingest's /webhooks/vapi).
+  bool calls = false;
   /// More variables for every stage (e.g. LLM_MODEL, LLM_TIMEOUT_MS); they win over the above.
   std::map<std::string, std::string> environment;
 };
@@ -34,6 +36,8 @@ class Pipeline final {
 
   /// Posts a WhatsApp delivery to ingest, signed with the pipeline's app secret.
   HttpResult PostMetaDelivery(const std::string& body) const;
+  /// Posts a Vapi server-URL message to ingest with the pipeline's Vapi secret.
+  HttpResult PostVapi(const std::string& body) const;
   /// The X-Hub-Signature-256 value ingest accepts for `body`.
   std::string Sign(const std::string& body) const;
   /// Where ingest takes webhooks.
@@ -53,8 +57,8 @@ class Pipeline final {
  private:
   PipelineOptions options_;
   std::string groups_prefix_;  // + stage name: each stage's consumer group
-  std::array<std::unique_ptr<ChildProcess>, 5> processes_;
-  std::array<unsigned short, 5> ports_{};  // where each serves HTTP (ingest: also its webhooks)
+  std::array<std::unique_ptr<ChildProcess>, 6> processes_;
+  std::array<unsigned short, 6> ports_{};  // where each serves HTTP (ingest: also its webhooks)
 };
 
 /// A signed-off WhatsApp text delivery from `wa_id` to `phone_number_id` with message `id`.
