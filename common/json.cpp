@@ -15,8 +15,8 @@ rapidjson::SizeType Length(std::string_view text) {
 
 }  // namespace
 
-Result<rapidjson::Document> Parse(std::string_view text, InvalidUtf8 invalid) {
-  rapidjson::Document document;
+Result<Document> Parse(std::string_view text, InvalidUtf8 invalid) {
+  Document document;
   if (invalid == InvalidUtf8::kReject) {
     document.Parse<kParseFlags | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   } else {

@@ -19,6 +19,8 @@
 namespace switchboard::json {
 
 using Value = rapidjson::Value;
+using Document = rapidjson::Document;
+using Type = rapidjson::Type;
 
 /// What Parse does with bytes in strings that are not UTF-8.
 enum class InvalidUtf8 {
@@ -28,8 +30,7 @@ enum class InvalidUtf8 {
 
 /// Parses `text` iteratively, so deep nesting cannot exhaust the stack. An Error (not
 /// retryable) names the reason and offset.
-Result<rapidjson::Document> Parse(std::string_view text,
-                                  InvalidUtf8 invalid = InvalidUtf8::kReject);
+Result<Document> Parse(std::string_view text, InvalidUtf8 invalid = InvalidUtf8::kReject);
 
 /// The member `name` of `object`; nullptr when `object` is not an object or has no such member.
 const Value* Find(const Value& object, std::string_view name);

@@ -15,7 +15,7 @@ Result<std::vector<OutboundRecord>> SplitMetaDelivery(std::string_view raw_body,
                                                       const DeliveryContext& context) {
   // json::Parse is iterative, so a hostile, deeply nested body cannot exhaust the stack, and
   // refuses invalid UTF-8.
-  Result<rapidjson::Document> document = json::Parse(raw_body);
+  Result<json::Document> document = json::Parse(raw_body);
   if (!document.ok()) return Error{"body is " + document.error().message};
   if (!document->IsObject()) return Error{"body is not a JSON object"};
   const std::optional<std::string_view> object = json::StringView(*document, "object");

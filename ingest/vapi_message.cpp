@@ -146,7 +146,7 @@ VapiMessageKind KindOfType(std::string_view type) {
 }
 
 Result<VapiMessage> ParseVapiMessage(std::string_view raw_body) {
-  Result<rapidjson::Document> document = json::Parse(raw_body);
+  Result<json::Document> document = json::Parse(raw_body);
   if (!document.ok()) return Error{"body is " + document.error().message};
   if (!document->IsObject()) return Error{"body is not a JSON object"};
   const json::Value* message = ObjectMember(*document, "message");

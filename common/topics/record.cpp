@@ -24,7 +24,7 @@ std::vector<Header> RecordHeaders(std::string_view event_id, std::string_view sc
 ValueReader::ValueReader(std::string_view topic, std::string_view schema, std::string_view value)
     : topic_(topic) {
   document_.SetObject();
-  Result<rapidjson::Document> parsed = json::Parse(value);
+  Result<json::Document> parsed = json::Parse(value);
   if (!parsed.ok() || !parsed->IsObject()) {
     problem_ = Error{topic_ + " value is not a JSON object", false};
     return;

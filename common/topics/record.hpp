@@ -58,7 +58,7 @@ class ValueReader final {
 
  private:
   std::string topic_;
-  rapidjson::Document document_;
+  json::Document document_;
   std::optional<Error> problem_;
 };
 

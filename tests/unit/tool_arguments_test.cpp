@@ -56,11 +56,11 @@ TEST_CASE("check_availability needs a real YYYY-MM-DD date, service is optional"
 }
 
 TEST_CASE("arguments must be one JSON object") {
-  CHECK(Mentions(ErrorOf(ParseCheckAvailabilityArguments("{date: 2026-03-10}")), "not valid JSON"));
+  CHECK(Mentions(ErrorOf(ParseCheckAvailabilityArguments("{date: 2026-03-10}")), "are not JSON"));
   CHECK(Mentions(ErrorOf(ParseCheckAvailabilityArguments(R"(["2026-03-10"])")),
                  "must be a JSON object"));
   CHECK(Mentions(ErrorOf(ParseGetPricingArguments(R"("Haircut")")), "must be a JSON object"));
-  CHECK(Mentions(ErrorOf(ParseNoArguments(R"({"a":1} {"b":2})")), "not valid JSON"));
+  CHECK(Mentions(ErrorOf(ParseNoArguments(R"({"a":1} {"b":2})")), "are not JSON"));
   CHECK_FALSE(ParseNoArguments("\"\xff\xfe\"").ok());
   // An empty arguments text is what some models send for tools without parameters.
   CHECK(ParseNoArguments("").ok());

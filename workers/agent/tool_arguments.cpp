@@ -1,13 +1,11 @@
 #include "workers/agent/tool_arguments.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
 #include <algorithm>
 #include <cctype>
 #include <memory>
 
 #include "common/encoding.hpp"
+#include "common/json.hpp"
 
 namespace switchboard::agent {
 
@@ -33,35 +31,30 @@ std::string_view Trim(std::string_view text) {
 /// The arguments object of one tool call, read field by field.
 class ArgumentObject final {
  public:
-  static Result<ArgumentObject> Parse(std::string_view json) {
-    auto document = std::make_shared<rapidjson::Document>();
-    if (Trim(json).empty()) {
-      document->SetObject();
-      return ArgumentObject(std::move(document));
+  static Result<ArgumentObject> Parse(std::string_view text) {
+    if (Trim(text).empty()) {
+      auto empty = std::make_shared<json::Document>();
+      empty->SetObject();
+      return ArgumentObject(std::move(empty));
     }
-    document->Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-    if (document->HasParseError()) {
-      return Invalid(std::string("arguments are not valid JSON (") +
-                     rapidjson::GetParseError_En(document->GetParseError()) +
-                     "): send one JSON object");
+    auto parsed = json::Parse(text);
+    if (!parsed.ok()) {
+      return Invalid("the arguments are " + parsed.error().message + "; send one JSON object");
     }
-    if (!document->IsObject()) return Invalid("arguments must be a JSON object");
-    return ArgumentObject(std::move(document));
+    if (!parsed->IsObject()) return Invalid("arguments must be a JSON object");
+    return ArgumentObject(std::make_shared<json::Document>(std::move(parsed).value()));
   }
 
   /// The trimmed string `name`, or nullopt when it is absent, null or blank; an error when it
   /// is not a string or longer than `max_length` bytes.
   Result<std::optional<std::string>> OptionalString(const char* name,
                                                     std::size_t max_length) const {
-    const auto member = document_->FindMember(name);
-    if (member == document_->MemberEnd() || member->value.IsNull()) {
-      return std::optional<std::string>();
-    }
-    if (!member->value.IsString()) {
+    const json::Value* member = json::Find(*document_, name);
+    if (member == nullptr || member->IsNull()) return std::optional<std::string>();
+    if (!member->IsString()) {
       return Invalid(std::string("'") + name + "' must be a string");
     }
-    const std::string_view text =
-        Trim(std::string_view(member->value.GetString(), member->value.GetStringLength()));
+    const std::string_view text = Trim(json::View(*member));
     if (text.empty()) return std::optional<std::string>();
     if (text.size() > max_length) {
       return Invalid(std::string("'") + name + "' is too long (at most " +
@@ -84,10 +77,10 @@ class ArgumentObject final {
   }
 
  private:
-  explicit ArgumentObject(std::shared_ptr<rapidjson::Document> document)
+  explicit ArgumentObject(std::shared_ptr<json::Document> document)
       : document_(std::move(document)) {}
 
-  std::shared_ptr<rapidjson::Document> document_;
+  std::shared_ptr<json::Document> document_;
 };
 
 /// The value of a Result, or its error returned from the enclosing function.

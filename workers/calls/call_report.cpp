@@ -170,7 +170,7 @@ std::optional<std::int64_t> ParseInstantMs(std::string_view text) {
 
 Result<CallReport> ReadCallReport(std::string_view report_json) {
   // Text Vapi sent is kept even when it is not valid UTF-8 (json::String repairs it).
-  Result<rapidjson::Document> parsed = json::Parse(report_json, json::InvalidUtf8::kKeep);
+  Result<json::Document> parsed = json::Parse(report_json, json::InvalidUtf8::kKeep);
   if (!parsed.ok() || !parsed->IsObject()) {
     return Error{"end-of-call report is not a JSON object", false};
   }

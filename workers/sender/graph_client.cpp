@@ -102,7 +102,7 @@ SendResult ClassifySendResponse(std::string_view channel, const HttpClientRespon
   result.http_status = response.status;
   const auto document = json::Parse(response.body, json::InvalidUtf8::kKeep);
   const bool parsed = document.ok() && document->IsObject();
-  const json::Value empty(rapidjson::kObjectType);
+  const json::Value empty(json::Type::kObjectType);
   const json::Value& body = parsed ? *document : empty;
 
   if (response.status >= 200 && response.status < 300) {
