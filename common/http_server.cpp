@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -167,6 +168,18 @@ void HttpServer::Stop() {
 std::size_t HttpServer::OpenConnections() const {
   std::lock_guard lock(state_->mutex);
   return state_->connections.size();
+}
+
+void StopWhenDrained(asio::io_context& io, HttpServer& server,
+                     std::chrono::steady_clock::time_point deadline) {
+  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
+  timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
+    if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      io.stop();
+    } else {
+      StopWhenDrained(io, server, deadline);
+    }
+  });
 }
 
 }  // namespace switchboard

@@ -56,4 +56,9 @@ class HttpServer final {
   std::shared_ptr<State> state_;
 };
 
+/// Waits until every connection of `server` has closed or `deadline` passed, then stops `io`:
+/// the end of a graceful stop, after server.Stop().
+void StopWhenDrained(boost::asio::io_context& io, HttpServer& server,
+                     std::chrono::steady_clock::time_point deadline);
+
 }  // namespace switchboard

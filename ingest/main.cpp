@@ -4,7 +4,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <iostream>
 #include <thread>
 
@@ -22,19 +21,6 @@ namespace {
 
 using namespace switchboard;
 namespace asio = boost::asio;
-
-/// Waits until every connection has closed or `deadline` passed, then stops the io_context.
-void StopWhenDrained(asio::io_context& io, HttpServer& server,
-                     std::chrono::steady_clock::time_point deadline) {
-  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
-  timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
-    if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      io.stop();
-    } else {
-      StopWhenDrained(io, server, deadline);
-    }
-  });
-}
 
 int Run() {
   ConfigureLog("ingest", "info");

@@ -143,9 +143,11 @@ secret() {
   printf '%s' "$value"
 }
 
-# write_env STATE KAFKA_PORT PG_PORT [INGEST_PORT]: (re)write the sourceable STATE/env.
+# write_env STATE KAFKA_PORT PG_PORT [INGEST_PORT [ADMIN_PORT BUILD]]: (re)write the sourceable
+# STATE/env; with ADMIN_PORT and BUILD also ADMIN_URL and SWITCHBOARD_ADMIN (BUILD's command).
 write_env() {
-  local state=$1 kafka_port=$2 pg_port=$3 ingest_port=${4:-} owner_pw app_pw tmp
+  local state=$1 kafka_port=$2 pg_port=$3 ingest_port=${4:-} admin_port=${5:-} build=${6:-}
+  local owner_pw app_pw tmp
   init_state "$state"
   owner_pw=$(secret "$state" SWITCHBOARD_DB_OWNER_PASSWORD hex)
   app_pw=$(secret "$state" SWITCHBOARD_DB_APP_PASSWORD hex)
@@ -167,8 +169,11 @@ write_env() {
       DEMO_WHATSAPP_PHONE_NUMBER_ID "${DEMO_WHATSAPP_PHONE_NUMBER_ID:-100000000000001}" \
       VAPI_SECRET "$(secret "$state" VAPI_SECRET hex)" \
       DEMO_VAPI_PHONE_NUMBER_ID "${DEMO_VAPI_PHONE_NUMBER_ID:-vapi-demo-phone-number}" \
-      GRAPH_SINK_LOG "$state/logs/graph-sink.jsonl"
+      GRAPH_SINK_LOG "$state/logs/graph-sink.jsonl" \
+      ADMIN_TOKEN "$(secret "$state" ADMIN_TOKEN hex)"
     [[ -z $ingest_port ]] || printf "export INGEST_URL='http://127.0.0.1:%s'\n" "$ingest_port"
+    [[ -z $admin_port ]] || printf "export ADMIN_URL='http://127.0.0.1:%s'\n" "$admin_port"
+    [[ -z $build ]] || printf "export SWITCHBOARD_ADMIN='%s'\n" "$build/workers/switchboard-admin"
   } >"$tmp"
   mv -f "$tmp" "$state/env"
 }

@@ -50,8 +50,11 @@ std::map<std::string, std::vector<ConfigVariable>> Registry() {
       {"agent", stage("agent", [](EnvReader& env) { agent::ReadAgentConfig(env); })},
       {"sender", stage("sender", [](EnvReader& env) { sender::ReadSenderConfig(env); })},
       {"admin", variables_of([](EnvReader& env) {
-         admin::ReadAdminConfig(
-             env, {.database = true, .brokers = true, .demo_seed = true, .embeddings = true});
+         admin::ReadAdminConfig(env, {.database = true,
+                                      .brokers = true,
+                                      .demo_seed = true,
+                                      .embeddings = true,
+                                      .serve = true});
        })},
   };
 }

@@ -1,5 +1,6 @@
 #include "workers/admin/admin_config.hpp"
 
+#include "common/db_pool.hpp"
 #include "common/token_cipher.hpp"
 
 namespace switchboard::admin {
@@ -8,14 +9,31 @@ AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs) {
   AdminConfig config;
   config.log_level =
       env.OneOf("LOG_LEVEL", config.log_level, {"debug", "info", "warning", "error"});
-  if (needs.database) config.database_url = env.Required("DATABASE_URL", Secrecy::kPasswordInUrl);
+  if (needs.serve) {
+    const db::DatabaseOptions database = db::ReadDatabaseOptions(env);
+    config.database_url = database.url;
+    config.serve.database_pool_size = database.pool_size;
+  } else if (needs.database) {
+    config.database_url = env.Required("DATABASE_URL", Secrecy::kPasswordInUrl);
+  }
   if (needs.brokers) config.brokers = env.Required("KAFKA_BROKERS");
-  if (needs.demo_seed) {
+  if (needs.demo_seed || needs.serve) {
     config.token_encryption_keys = env.Required("TOKEN_ENCRYPTION_KEYS", Secrecy::kSecret);
     if (!config.token_encryption_keys.empty()) {
       // TokenCipher's errors name the variable and never the key material.
       env.Validate([&config] { const TokenCipher check(config.token_encryption_keys); });
     }
+  }
+  if (needs.serve) {
+    AdminServeOptions& serve = config.serve;
+    serve.host = env.String("ADMIN_HOST", serve.host);
+    serve.port = static_cast<unsigned short>(env.Integer("ADMIN_PORT", serve.port, 0, 65535));
+    serve.threads = static_cast<int>(env.Integer("ADMIN_THREADS", serve.threads, 1, 64));
+    serve.admin_token = env.Required("ADMIN_TOKEN", Secrecy::kSecret);
+    serve.body_limit = static_cast<std::size_t>(env.Integer(
+        "ADMIN_BODY_LIMIT_BYTES", static_cast<std::int64_t>(serve.body_limit), 1024, 64 << 20));
+  }
+  if (needs.demo_seed) {
     config.demo.whatsapp_phone_number_id =
         env.String("DEMO_WHATSAPP_PHONE_NUMBER_ID", config.demo.whatsapp_phone_number_id);
     config.demo.whatsapp_access_token =

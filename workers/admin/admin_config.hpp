@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,20 @@ struct AdminNeeds {
   bool demo_seed = false;
   /// The embeddings endpoint, EMBEDDINGS_* (embed-knowledge; seed-demo when it is set).
   bool embeddings = false;
+  /// The admin HTTP service (serve): ADMIN_*, DATABASE_POOL_SIZE, TOKEN_ENCRYPTION_KEYS.
+  bool serve = false;
+};
+
+/// How `switchboard-admin serve` listens and whom it lets in.
+struct AdminServeOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8088;
+  /// Threads answering requests (a request's database work runs on its thread).
+  int threads = 4;
+  /// ADMIN_TOKEN: the platform admin's Bearer token; never logged.
+  std::string admin_token;
+  std::size_t body_limit = 4 * 1024 * 1024;
+  std::size_t database_pool_size = 8;
 };
 
 /// Everything switchboard-admin is configured with; a field a command does not need stays empty.
@@ -33,6 +48,7 @@ struct AdminConfig {
   DemoSeedOptions demo;
   /// nullopt when EMBEDDINGS_BASE_URL is unset.
   std::optional<EmbeddingsOptions> embeddings;
+  AdminServeOptions serve;
 };
 
 /// Reads LOG_LEVEL and the variables `needs` names, each required except the demo integration's,

@@ -20,6 +20,7 @@
 #include "common/migrations.hpp"
 #include "common/token_cipher.hpp"
 #include "workers/admin/admin_config.hpp"
+#include "workers/admin/admin_service.hpp"
 #include "workers/admin/demo_seed.hpp"
 
 namespace {
@@ -132,6 +133,12 @@ int RunEmbedKnowledge(Arguments& args, const admin::AdminConfig& config) {
   return kExitOk;
 }
 
+/// serve: the admin HTTP API until SIGTERM (env ADMIN_*, DATABASE_URL = the application role).
+int RunServe(Arguments& args, const admin::AdminConfig& config) {
+  args.RejectUnused();
+  return admin::RunAdminService(config);
+}
+
 struct Command {
   std::string_view name;
   std::string_view usage;
@@ -161,6 +168,11 @@ constexpr Command kCommands[] = {
      "role, EMBEDDINGS_BASE_URL, EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY)",
      {.database = true, .embeddings = true},
      RunEmbedKnowledge},
+    {"serve",
+     "serve    run the admin HTTP API until SIGTERM (env ADMIN_TOKEN, ADMIN_HOST, ADMIN_PORT, "
+     "DATABASE_URL = the application role, KAFKA_BROKERS, TOKEN_ENCRYPTION_KEYS)",
+     {.brokers = true, .serve = true},
+     RunServe},
 };
 
 void PrintUsage() {
