@@ -5,7 +5,6 @@
 // to kCommands with what it needs from the environment (workers/admin/admin_config.hpp).
 #include <exception>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 #include "common/token_cipher.hpp"
 #include "workers/admin/admin_config.hpp"
 #include "workers/admin/admin_service.hpp"
+#include "workers/admin/arguments.hpp"
 #include "workers/admin/demo_seed.hpp"
 
 namespace {
@@ -31,46 +31,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-/// Thrown for a malformed command line; main prints the usage and exits 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// The `--name value` options after the subcommand.
-class Arguments final {
- public:
-  /// Parses `args`; throws UsageError on a stray word, a repeated option or a missing value.
-  explicit Arguments(std::span<char* const> args) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string_view word = args[i];
-      if (!word.starts_with("--") || word.size() == 2) {
-        throw UsageError("unexpected argument '" + std::string(word) + "'");
-      }
-      if (i + 1 >= args.size()) throw UsageError("option " + std::string(word) + " needs a value");
-      if (!options_.emplace(std::string(word.substr(2)), args[++i]).second) {
-        throw UsageError("option " + std::string(word) + " given twice");
-      }
-    }
-  }
-
-  /// The value of `--name`; throws UsageError naming it when absent.
-  std::string Required(const std::string& name) {
-    const auto found = options_.find(name);
-    if (found == options_.end()) throw UsageError("missing --" + name);
-    std::string value = found->second;
-    options_.erase(found);
-    return value;
-  }
-
-  /// Throws UsageError when an option was given that the command did not read.
-  void RejectUnused() const {
-    if (!options_.empty()) throw UsageError("unknown option --" + options_.begin()->first);
-  }
-
- private:
-  std::map<std::string, std::string> options_;
-};
+using admin::Arguments;
+using admin::UsageError;
 
 /// migrate --dir DIR: applies the pending migrations of DIR to DATABASE_URL.
 int RunMigrate(Arguments& args, const admin::AdminConfig& config) {
@@ -198,8 +160,12 @@ int main(int argc, char** argv) {
     PrintUsage();
     return kExitUsage;
   }
+  Arguments args(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+  if (args.WantsHelp()) {
+    std::cout << "usage: switchboard-admin " << command->usage << '\n';
+    return kExitOk;
+  }
   try {
-    Arguments args(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
     EnvReader env;
     const admin::AdminConfig config = admin::ReadAdminConfig(env, command->needs);
     env.Check();
