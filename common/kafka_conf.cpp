@@ -19,4 +19,28 @@ std::unique_ptr<RdKafka::Conf> NewKafkaConf(const std::string& brokers,
   return conf;
 }
 
+ConsumedRecord ToConsumedRecord(RdKafka::Message& message) {
+  ConsumedRecord record;
+  record.topic = message.topic_name();
+  record.partition = message.partition();
+  record.offset = message.offset();
+  if (message.key_pointer() != nullptr) {
+    record.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
+  }
+  if (message.payload() != nullptr) {
+    record.value.assign(static_cast<const char*>(message.payload()), message.len());
+  }
+  record.timestamp_ms = message.timestamp().timestamp;
+  if (RdKafka::Headers* headers = message.headers()) {  // owned by the message
+    for (const RdKafka::Headers::Header& header : headers->get_all()) {
+      std::string value;
+      if (header.value() != nullptr) {
+        value.assign(static_cast<const char*>(header.value()), header.value_size());
+      }
+      record.headers.push_back({header.key(), std::move(value)});
+    }
+  }
+  return record;
+}
+
 }  // namespace switchboard

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "common/kafka_record.hpp"
+
 namespace switchboard {
 
 /// Sets one librdkafka property; throws ConfigError with librdkafka's text when refused.
@@ -15,5 +17,8 @@ void SetKafkaConf(RdKafka::Conf& conf, const std::string& name, const std::strin
 /// A global configuration with bootstrap.servers and client.id set.
 std::unique_ptr<RdKafka::Conf> NewKafkaConf(const std::string& brokers,
                                             const std::string& client_id);
+
+/// The record a consumer received, copied out of librdkafka's message.
+ConsumedRecord ToConsumedRecord(RdKafka::Message& message);
 
 }  // namespace switchboard

@@ -34,30 +34,6 @@ std::vector<TopicPartition> ToPartitions(const std::vector<RdKafka::TopicPartiti
   return result;
 }
 
-ConsumedRecord ToRecord(RdKafka::Message& message) {
-  ConsumedRecord record;
-  record.topic = message.topic_name();
-  record.partition = message.partition();
-  record.offset = message.offset();
-  if (message.key_pointer() != nullptr) {
-    record.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
-  }
-  if (message.payload() != nullptr) {
-    record.value.assign(static_cast<const char*>(message.payload()), message.len());
-  }
-  record.timestamp_ms = message.timestamp().timestamp;
-  if (RdKafka::Headers* headers = message.headers()) {  // owned by the message
-    for (const RdKafka::Headers::Header& header : headers->get_all()) {
-      std::string value;
-      if (header.value() != nullptr) {
-        value.assign(static_cast<const char*>(header.value()), header.value_size());
-      }
-      record.headers.push_back({header.key(), std::move(value)});
-    }
-  }
-  return record;
-}
-
 }  // namespace
 
 class KafkaConsumer::Callbacks final : public RdKafka::RebalanceCb, public RdKafka::EventCb {
@@ -184,7 +160,7 @@ Result<std::optional<ConsumedRecord>> KafkaConsumer::Poll(std::chrono::milliseco
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
   switch (message->err()) {
     case RdKafka::ERR_NO_ERROR:
-      return std::optional<ConsumedRecord>(ToRecord(*message));
+      return std::optional<ConsumedRecord>(ToConsumedRecord(*message));
     case RdKafka::ERR__TIMED_OUT:
     case RdKafka::ERR__PARTITION_EOF:
       return std::optional<ConsumedRecord>();

@@ -22,6 +22,7 @@
 #include "workers/admin/admin_service.hpp"
 #include "workers/admin/arguments.hpp"
 #include "workers/admin/demo_seed.hpp"
+#include "workers/admin/ops_commands.hpp"
 
 namespace {
 
@@ -135,6 +136,12 @@ constexpr Command kCommands[] = {
      "DATABASE_URL = the application role, KAFKA_BROKERS, TOKEN_ENCRYPTION_KEYS)",
      {.brokers = true, .serve = true},
      RunServe},
+    {"lag",
+     "lag [--group G] [--json]    consumer groups (the stages' first): state, members, status "
+     "(OK, LAGGING, STALLED, STOPPED) and per partition committed offset, end, lag in records "
+     "and in seconds (env KAFKA_BROKERS)",
+     {.brokers = true},
+     admin::RunLag},
 };
 
 void PrintUsage() {
@@ -183,6 +190,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // pqxx errors carry the failing SQL and server message, never the connection string.
     Log(LogLevel::kError, "command failed", {{"command", name}, {"error", e.what()}});
+    std::cerr << "switchboard-admin " << name << ": " << e.what() << '\n';
     return kExitFailure;
   }
 }

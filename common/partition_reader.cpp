@@ -1,0 +1,151 @@
+#include "common/partition_reader.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/config.hpp"
+#include "common/kafka_conf.hpp"
+
+namespace switchboard {
+namespace {
+
+Error KafkaError(const std::string& what, RdKafka::ErrorCode code) {
+  return Error{what + ": " + RdKafka::err2str(code), true};
+}
+
+}  // namespace
+
+PartitionReader::PartitionReader(const std::string& brokers, const std::string& client_id) {
+  auto conf = NewKafkaConf(brokers, client_id);
+  // librdkafka's KafkaConsumer wants a group id even when it only assigns; this one is never
+  // joined (no subscribe) and never committed to (no auto-commit, no offset store), so the
+  // broker never lists it.
+  SetKafkaConf(*conf, "group.id", client_id + "-" + std::to_string(::getpid()));
+  SetKafkaConf(*conf, "enable.auto.commit", "false");
+  SetKafkaConf(*conf, "enable.auto.offset.store", "false");
+  // An offset that retention already deleted reads from the first record still kept.
+  SetKafkaConf(*conf, "auto.offset.reset", "earliest");
+  SetKafkaConf(*conf, "enable.partition.eof", "false");
+  std::string error;
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer_) throw ConfigError("Kafka reader: " + error);
+}
+
+PartitionReader::~PartitionReader() {
+  if (consumer_) consumer_->close();
+}
+
+Result<std::vector<std::int32_t>> PartitionReader::Partitions(const std::string& topic,
+                                                              std::chrono::milliseconds timeout) {
+  std::string error;
+  std::unique_ptr<RdKafka::Topic> handle(
+      RdKafka::Topic::create(consumer_.get(), topic, nullptr, error));
+  if (!handle) return Error{"topic " + topic + ": " + error, false};
+  RdKafka::Metadata* raw = nullptr;
+  const auto code =
+      consumer_->metadata(false, handle.get(), &raw, static_cast<int>(timeout.count()));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (code != RdKafka::ERR_NO_ERROR) return KafkaError("metadata of topic " + topic, code);
+  if (metadata->topics()->empty()) return Error{"topic " + topic + " does not exist", false};
+  const RdKafka::TopicMetadata* found = metadata->topics()->at(0);
+  if (found->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    return Error{"topic " + topic + " does not exist", false};
+  }
+  if (found->err() != RdKafka::ERR_NO_ERROR) {
+    return KafkaError("metadata of topic " + topic, found->err());
+  }
+  std::vector<std::int32_t> partitions;
+  for (const RdKafka::PartitionMetadata* partition : *found->partitions()) {
+    partitions.push_back(partition->id());
+  }
+  std::sort(partitions.begin(), partitions.end());
+  return partitions;
+}
+
+Result<std::vector<std::string>> PartitionReader::Topics(std::chrono::milliseconds timeout) {
+  RdKafka::Metadata* raw = nullptr;
+  const auto code = consumer_->metadata(true, nullptr, &raw, static_cast<int>(timeout.count()));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (code != RdKafka::ERR_NO_ERROR) return KafkaError("cluster metadata", code);
+  std::vector<std::string> topics;
+  for (const RdKafka::TopicMetadata* topic : *metadata->topics()) {
+    if (!topic->topic().starts_with("__")) topics.push_back(topic->topic());
+  }
+  std::sort(topics.begin(), topics.end());
+  return topics;
+}
+
+Result<Watermarks> PartitionReader::QueryWatermarks(const TopicPartition& partition,
+                                                    std::chrono::milliseconds timeout) {
+  Watermarks marks;
+  const auto code =
+      consumer_->query_watermark_offsets(partition.topic, partition.partition, &marks.low,
+                                         &marks.high, static_cast<int>(timeout.count()));
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return KafkaError(
+        "watermarks of " + partition.topic + "/" + std::to_string(partition.partition), code);
+  }
+  return marks;
+}
+
+Result<std::vector<std::int64_t>> PartitionReader::OffsetsForTime(
+    const std::vector<TopicPartition>& partitions, std::int64_t unix_ms,
+    std::chrono::milliseconds timeout) {
+  std::vector<RdKafka::TopicPartition*> query;
+  for (const TopicPartition& partition : partitions) {
+    query.push_back(RdKafka::TopicPartition::create(partition.topic, partition.partition, unix_ms));
+  }
+  const auto code = consumer_->offsetsForTimes(query, static_cast<int>(timeout.count()));
+  std::vector<std::int64_t> offsets;
+  std::optional<Error> failure;
+  if (code != RdKafka::ERR_NO_ERROR) failure = KafkaError("offsets for time", code);
+  for (std::size_t i = 0; i < query.size() && !failure; ++i) {
+    if (query[i]->err() != RdKafka::ERR_NO_ERROR) {
+      failure = KafkaError("offset for time of " + partitions[i].topic + "/" +
+                               std::to_string(partitions[i].partition),
+                           query[i]->err());
+      break;
+    }
+    std::int64_t offset = query[i]->offset();
+    if (offset < 0) {  // no record that late: the end
+      const Result<Watermarks> marks = QueryWatermarks(partitions[i], timeout);
+      if (!marks.ok()) {
+        failure = marks.error();
+        break;
+      }
+      offset = marks->high;
+    }
+    offsets.push_back(offset);
+  }
+  RdKafka::TopicPartition::destroy(query);
+  if (failure) return *failure;
+  return offsets;
+}
+
+std::optional<Error> PartitionReader::Assign(const std::vector<TopicPartitionOffset>& positions) {
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (const TopicPartitionOffset& position : positions) {
+    assignment.push_back(RdKafka::TopicPartition::create(
+        position.partition.topic, position.partition.partition, position.offset));
+  }
+  const auto code = consumer_->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  if (code != RdKafka::ERR_NO_ERROR) return KafkaError("assign", code);
+  return std::nullopt;
+}
+
+Result<std::optional<ConsumedRecord>> PartitionReader::Poll(std::chrono::milliseconds timeout) {
+  std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
+  switch (message->err()) {
+    case RdKafka::ERR_NO_ERROR:
+      return std::optional<ConsumedRecord>(ToConsumedRecord(*message));
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__PARTITION_EOF:
+      return std::optional<ConsumedRecord>();
+    default:
+      return KafkaError("consume", message->err());
+  }
+}
+
+}  // namespace switchboard
