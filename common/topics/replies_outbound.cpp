@@ -10,6 +10,10 @@ std::string RepliesOutbound::EventId(std::string_view in_reply_to) {
   return EventIdFor({kTopic, in_reply_to});
 }
 
+std::string RepliesOutbound::HumanReplyEventId(std::string_view message_id) {
+  return EventIdFor({kTopic, "human", message_id});
+}
+
 std::string RepliesOutbound::Key(const Reply& reply) {
   return ConversationKey(reply.channel, reply.channel_account_id, reply.recipient_id);
 }

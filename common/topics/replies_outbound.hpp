@@ -22,7 +22,7 @@ struct Reply {
   std::string recipient_id;
   std::string reply_to_platform_message_id;
   std::string text;
-  std::string kind;  ///< ai, retrieval, fallback or limit
+  std::string kind;  ///< ai, retrieval, fallback, limit, or human (a person through the admin API)
   std::string trace_id;
 };
 
@@ -33,6 +33,8 @@ struct RepliesOutbound {
 
   /// The event id of the reply to stored inbound message `in_reply_to`: one reply per message.
   static std::string EventId(std::string_view in_reply_to);
+  /// The event id of a person's reply, stored message `message_id` (one event per message).
+  static std::string HumanReplyEventId(std::string_view message_id);
   /// The key: the conversation key of channel, account and recipient (the inbound key).
   static std::string Key(const Reply& reply);
   /// The record: key, JSON value, headers event-id, schema, tenant and trace-id.

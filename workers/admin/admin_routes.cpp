@@ -118,9 +118,9 @@ HttpResponse ErrorResponse(const HttpRequest& request, http::status status, std:
   return JsonResponse(request, status, writer.Take());
 }
 
-AdminRoutes::AdminRoutes(std::string admin_token, TenantKeyCheck tenant_keys, OpsProbe ops)
+AdminRoutes::AdminRoutes(std::string admin_token, TenantDirectory tenants, OpsProbe ops)
     : admin_token_(std::move(admin_token)),
-      tenant_keys_(std::move(tenant_keys)),
+      tenants_(std::move(tenants)),
       ops_(std::move(ops)),
       metrics_(std::make_unique<Metrics>(*ops_.registry)) {
   if (admin_token_.empty()) throw std::invalid_argument("the admin token must not be empty");
@@ -205,10 +205,16 @@ HttpResponse AdminRoutes::Answer(const HttpRequest& request, std::string& route_
   Caller caller;
   if (matched->access != Access::kPublic) {
     std::optional<Caller> proven;
+    bool tenant_known = true;
+    const auto tenant = params.find("id");
     try {
       proven = Authenticate(request);
+      // The platform admin reaches every tenant that exists; a tenant key proved its own.
+      if (proven && proven->platform && tenant != params.end() && tenants_.exists) {
+        tenant_known = tenants_.exists(tenant->second);
+      }
     } catch (const std::exception& e) {
-      Log(LogLevel::kError, "tenant key check failed", {{"error", e.what()}});
+      Log(LogLevel::kError, "tenant lookup failed", {{"error", e.what()}});
       return ErrorResponse(request, http::status::service_unavailable, "unavailable",
                            "cannot check credentials now; try again");
     }
@@ -219,13 +225,13 @@ HttpResponse AdminRoutes::Answer(const HttpRequest& request, std::string& route_
       return response;
     }
     caller = std::move(*proven);
-    if (!caller.platform) {
-      // A tenant key reaches its own tenant's routes only; elsewhere it sees nothing at all.
-      const auto tenant = params.find("id");
-      if (matched->access == Access::kPlatform || tenant == params.end() ||
-          tenant->second != caller.business_id) {
-        return ErrorResponse(request, http::status::not_found, "not_found", "not found");
-      }
+    // A tenant key reaches its own tenant's routes only; elsewhere it sees nothing at all.
+    if (!caller.platform && (matched->access == Access::kPlatform || tenant == params.end() ||
+                             tenant->second != caller.business_id)) {
+      tenant_known = false;
+    }
+    if (!tenant_known) {
+      return ErrorResponse(request, http::status::not_found, "not_found", "tenant not found");
     }
   }
   try {
@@ -251,8 +257,9 @@ std::optional<Caller> AdminRoutes::Authenticate(const HttpRequest& request) cons
   }
   const std::string_view token = value.substr(kScheme.size());
   if (EqualConstantTime(token, admin_token_)) return Caller{.platform = true};
-  if (!tenant_keys_) return std::nullopt;
-  if (auto business = tenant_keys_(token)) return Caller{.business_id = std::move(*business)};
+  if (!tenants_.key_tenant) return std::nullopt;
+  if (auto business = tenants_.key_tenant(token))
+    return Caller{.business_id = std::move(*business)};
   return std::nullopt;
 }
 

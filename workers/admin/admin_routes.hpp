@@ -86,6 +86,16 @@ using ApiHandler = std::function<HttpResponse(const ApiRequest&)>;
 /// May throw (database unreachable): the request is answered 503.
 using TenantKeyCheck = std::function<std::optional<std::string>(std::string_view key)>;
 
+/// Whether a tenant (active or not) with this id (a UUID) exists. May throw like TenantKeyCheck.
+using TenantExists = std::function<bool(std::string_view business_id)>;
+
+/// How the route table knows tenants; both may be empty (only the admin token is accepted, and
+/// every tenant id is taken to exist).
+struct TenantDirectory {
+  TenantKeyCheck key_tenant;
+  TenantExists exists;
+};
+
 /// A JSON response with `status`.
 HttpResponse JsonResponse(const HttpRequest& request, boost::beast::http::status status,
                           std::string json);
@@ -97,10 +107,10 @@ HttpResponse ErrorResponse(const HttpRequest& request, boost::beast::http::statu
 /// The route table of the admin service (see the top of this file).
 class AdminRoutes final {
  public:
-  /// `admin_token` must not be empty. `tenant_keys` checks tenant API keys (may be empty: only
-  /// the admin token is accepted). `ops` answers /healthz, /readyz and /metrics, and its
-  /// registry holds the request metrics.
-  AdminRoutes(std::string admin_token, TenantKeyCheck tenant_keys, OpsProbe ops);
+  /// `admin_token` must not be empty. `tenants` checks tenant API keys and, for the platform
+  /// admin, that the tenant of a tenant route exists (404 otherwise). `ops` answers /healthz,
+  /// /readyz and /metrics, and its registry holds the request metrics.
+  AdminRoutes(std::string admin_token, TenantDirectory tenants, OpsProbe ops);
   ~AdminRoutes();
   AdminRoutes(const AdminRoutes&) = delete;
   AdminRoutes& operator=(const AdminRoutes&) = delete;
@@ -123,7 +133,7 @@ class AdminRoutes final {
   std::optional<Caller> Authenticate(const HttpRequest& request) const;
 
   std::string admin_token_;
-  TenantKeyCheck tenant_keys_;
+  TenantDirectory tenants_;
   OpsProbe ops_;
   std::vector<Route> routes_;
   std::unique_ptr<Metrics> metrics_;

@@ -9,6 +9,10 @@
 
 #include "common/http_server.hpp"
 #include "common/log.hpp"
+#include "workers/admin/conversation_routes.hpp"
+#include "workers/admin/knowledge_routes.hpp"
+#include "workers/admin/service_routes.hpp"
+#include "workers/admin/tenant_routes.hpp"
 
 namespace switchboard::admin {
 
@@ -24,8 +28,13 @@ asio::awaitable<HttpResponse> Answer(const AdminRoutes& routes, HttpRequest requ
 }  // namespace
 
 void RegisterAdminRoutes(AdminRoutes& routes, AdminServices& services) {
-  (void)routes;
-  (void)services;
+  RegisterTenantRoutes(routes, TenantStore(services.database));
+  RegisterServiceRoutes(routes, ServiceStore(services.database));
+  RegisterKnowledgeRoutes(routes, KnowledgeStore(services.database));
+  RegisterConversationRoutes(routes, ConversationStore(services.database),
+                             [&producer = services.producer](const OutboundRecord& record) {
+                               return producer.ProduceAndWait(std::span(&record, 1));
+                             });
 }
 
 int RunAdminService(const AdminConfig& config) {
@@ -40,7 +49,7 @@ int RunAdminService(const AdminConfig& config) {
                         producer.BrokerReachable(std::chrono::milliseconds(500));
                },
                registry};
-  AdminRoutes routes(options.admin_token, TenantKeyCheck{}, ops);
+  AdminRoutes routes(options.admin_token, MakeTenantDirectory(TenantStore(*database)), ops);
   RegisterAdminRoutes(routes, services);
 
   asio::io_context io(options.threads);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "common/hmac.hpp"
-#include "common/knowledge_chunks.hpp"
+#include "workers/admin/knowledge_store.hpp"
 
 namespace switchboard::admin {
 namespace {
@@ -124,27 +124,8 @@ std::size_t UpsertDocument(pqxx::work& tx, const DemoDocument& document) {
       "  source = excluded.source",
       item_id, std::string(kDemoBusinessId), std::string(document.title),
       std::string(document.body), std::string(kSource));
-  const auto chunks = ChunkDocument(document.body);
-  for (std::size_t ordinal = 0; ordinal < chunks.size(); ++ordinal) {
-    const KnowledgeChunk& chunk = chunks[ordinal];
-    // An embedding stays valid only while the text it was computed from does.
-    tx.exec_params(
-        "INSERT INTO knowledge_chunks (business_id, item_id, ordinal, heading, content, "
-        "  token_count) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6) "
-        "ON CONFLICT (item_id, ordinal) DO UPDATE SET heading = excluded.heading, "
-        "  content = excluded.content, token_count = excluded.token_count, "
-        "  embedding = CASE WHEN knowledge_chunks.content = excluded.content "
-        "    AND knowledge_chunks.heading IS NOT DISTINCT FROM excluded.heading "
-        "    THEN knowledge_chunks.embedding END, "
-        "  embedding_model = CASE WHEN knowledge_chunks.content = excluded.content "
-        "    AND knowledge_chunks.heading IS NOT DISTINCT FROM excluded.heading "
-        "    THEN knowledge_chunks.embedding_model END",
-        std::string(kDemoBusinessId), item_id, static_cast<int>(ordinal), chunk.heading,
-        chunk.content, chunk.token_count);
-  }
-  tx.exec_params("DELETE FROM knowledge_chunks WHERE item_id = $1 AND ordinal >= $2", item_id,
-                 static_cast<int>(chunks.size()));
-  return chunks.size();
+  return WriteKnowledgeChunks(tx, std::string(kDemoBusinessId), item_id,
+                              std::string(document.body));
 }
 
 void UpsertIntegration(pqxx::work& tx, const TokenCipher& cipher, const DemoSeedOptions& options) {

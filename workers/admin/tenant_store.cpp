@@ -1,0 +1,136 @@
+#include "workers/admin/tenant_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/prepared.hpp"
+#include "common/tenant_scope.hpp"
+
+namespace switchboard::admin {
+
+namespace {
+
+constexpr char kColumns[] =
+    "id::text, name, slug, timezone, language, opening_hours::text, settings::text, plan, "
+    "monthly_message_limit, monthly_voice_minutes_limit, active, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+Tenant TenantOf(const pqxx::row& row) {
+  Tenant tenant;
+  tenant.id = row[0].as<std::string>();
+  tenant.name = row[1].as<std::string>();
+  tenant.slug = row[2].as<std::string>();
+  tenant.timezone = row[3].as<std::string>();
+  tenant.language = row[4].as<std::string>();
+  tenant.opening_hours = row[5].as<std::string>();
+  tenant.settings = row[6].as<std::string>();
+  tenant.plan = row[7].as<std::string>();
+  tenant.monthly_message_limit = row[8].as<std::int64_t>();
+  tenant.monthly_voice_minutes_limit = row[9].as<std::int64_t>();
+  tenant.active = row[10].as<bool>();
+  tenant.created_at = row[11].as<std::string>();
+  return tenant;
+}
+
+std::optional<Tenant> FirstTenant(const pqxx::result& result) {
+  if (result.empty()) return std::nullopt;
+  return TenantOf(result[0]);
+}
+
+pqxx::binarystring Bytes(const Sha256Digest& digest) {
+  return pqxx::binarystring(digest.data(), digest.size());
+}
+
+}  // namespace
+
+std::string TenantStore::NewId() const {
+  auto connection = pool_.Acquire();
+  pqxx::read_transaction tx(*connection);
+  return tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>();
+}
+
+Tenant TenantStore::Insert(const std::string& id, const TenantFields& fields,
+                           const std::string& slug_base, const Sha256Digest& key_hash) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id);
+  const pqxx::row row = db::Exec1(
+      tx,
+      std::string("INSERT INTO businesses (id, name, slug, timezone, language, opening_hours, "
+                  "settings, api_key_hash, api_key_created_at) "
+                  "VALUES ($1, $2, $3 || '-' || left($1, 8), $4, $5, coalesce($6::jsonb, '{}'), "
+                  "coalesce($7::jsonb, '{}'), $8, now()) RETURNING ") +
+          kColumns,
+      id, fields.name, slug_base, fields.timezone, fields.language, fields.opening_hours,
+      fields.settings, Bytes(key_hash));
+  Tenant tenant = TenantOf(row);
+  tx.commit();
+  return tenant;
+}
+
+std::optional<Tenant> TenantStore::Find(const std::string& id) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);
+  return FirstTenant(
+      db::Exec(tx, std::string("SELECT ") + kColumns + " FROM businesses WHERE id = $1", id));
+}
+
+bool TenantStore::Exists(const std::string& id) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);
+  return !db::Exec(tx, "SELECT 1 FROM businesses WHERE id = $1", id).empty();
+}
+
+std::optional<Tenant> TenantStore::Update(const std::string& id, const TenantFields& fields) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id);
+  auto tenant = FirstTenant(db::Exec(
+      tx,
+      std::string("UPDATE businesses SET name = coalesce($2, name), "
+                  "timezone = coalesce($3, timezone), language = coalesce($4, language), "
+                  "opening_hours = coalesce($5::jsonb, opening_hours), "
+                  "settings = coalesce($6::jsonb, settings) WHERE id = $1 RETURNING ") +
+          kColumns,
+      id, fields.name, fields.timezone, fields.language, fields.opening_hours, fields.settings));
+  tx.commit();
+  return tenant;
+}
+
+std::optional<Tenant> TenantStore::Deactivate(const std::string& id) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id);
+  auto tenant = FirstTenant(db::Exec(
+      tx,
+      std::string("UPDATE businesses SET active = false, "
+                  "deactivated_at = coalesce(deactivated_at, now()) WHERE id = $1 RETURNING ") +
+          kColumns,
+      id));
+  tx.commit();
+  return tenant;
+}
+
+bool TenantStore::SetApiKeyHash(const std::string& id, const Sha256Digest& hash) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id);
+  const auto updated = db::Exec(tx,
+                                "UPDATE businesses SET api_key_hash = $2, api_key_created_at = "
+                                "now() WHERE id = $1 AND active",
+                                id, Bytes(hash));
+  tx.commit();
+  return updated.affected_rows() == 1;
+}
+
+std::optional<Sha256Digest> TenantStore::ApiKeyHash(const std::string& id) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);
+  const auto result = db::Exec(
+      tx,
+      "SELECT api_key_hash FROM businesses WHERE id = $1 AND active AND api_key_hash IS NOT NULL",
+      id);
+  if (result.empty()) return std::nullopt;
+  const pqxx::binarystring bytes(result[0][0]);
+  Sha256Digest digest{};
+  if (bytes.size() != digest.size()) return std::nullopt;
+  std::copy(bytes.begin(), bytes.end(), digest.begin());
+  return digest;
+}
+
+}  // namespace switchboard::admin
