@@ -142,6 +142,15 @@ constexpr Command kCommands[] = {
      "and in seconds (env KAFKA_BROKERS)",
      {.brokers = true},
      admin::RunLag},
+    {"replay",
+     "replay --topic T (--from-offset N | --from-time ISO8601) [--to-offset N | --to-time "
+     "ISO8601] [--partition P] [--tenant ID] (--to-file F | --to-topic T2) [--json]    copy a "
+     "range of T (to-offset exclusive, to-time: records stamped before it; without an end, up to "
+     "the ends at start) to JSON lines or re-publish it to T2 with a replayed-from header; reads "
+     "by assignment, never joining or moving a group; progress on a terminal, Ctrl-C stops "
+     "cleanly (env KAFKA_BROKERS)",
+     {.brokers = true},
+     admin::RunReplay},
 };
 
 void PrintUsage() {

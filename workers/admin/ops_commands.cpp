@@ -1,11 +1,23 @@
 #include "workers/admin/ops_commands.hpp"
 
-#include <chrono>
-#include <iostream>
+#include <unistd.h>
 
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "common/json.hpp"
+#include "common/kafka_producer.hpp"
 #include "common/partition_reader.hpp"
 #include "workers/admin/consumer_groups.hpp"
 #include "workers/admin/lag_report.hpp"
+#include "workers/admin/text_table.hpp"
+#include "workers/admin/topic_replay.hpp"
+#include "workers/calls/call_report.hpp"
 
 namespace switchboard::admin {
 namespace {
@@ -14,6 +26,39 @@ std::int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+/// A whole number option at least `min`; throws UsageError naming it otherwise.
+std::optional<std::int64_t> IntegerOption(Arguments& args, std::string_view name,
+                                          std::int64_t min) {
+  const std::optional<std::string> text = args.Optional(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min) {
+    throw UsageError("--" + std::string(name) + " must be a whole number from " +
+                     std::to_string(min) + ", not '" + *text + "'");
+  }
+  return value;
+}
+
+/// An ISO-8601 instant option as Unix ms; throws UsageError naming it otherwise.
+std::optional<std::int64_t> TimeOption(Arguments& args, std::string_view name) {
+  const std::optional<std::string> text = args.Optional(name);
+  if (!text) return std::nullopt;
+  const std::optional<std::int64_t> ms = calls::ParseInstantMs(*text);
+  if (!ms) {
+    throw UsageError("--" + std::string(name) +
+                     " must be an ISO-8601 instant such as 2026-12-03T09:30:00Z, not '" + *text +
+                     "'");
+  }
+  return ms;
+}
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void OnInterrupt(int) {
+  interrupted.store(true);
 }
 
 }  // namespace
@@ -26,6 +71,137 @@ int RunLag(Arguments& args, const AdminConfig& config) {
   const std::vector<GroupLag> groups = ReadConsumerLag(reader, group, NowUnixMs());
   if (group && groups.empty()) throw std::runtime_error("no consumer group " + *group);
   std::cout << (as_json ? LagJson(groups) + "\n" : LagTable(groups));
+  return 0;
+}
+
+int RunReplay(Arguments& args, const AdminConfig& config) {
+  ReplayRequest request;
+  request.topic = args.Required("topic");
+  request.from_offset = IntegerOption(args, "from-offset", 0);
+  request.from_time_ms = TimeOption(args, "from-time");
+  request.to_offset = IntegerOption(args, "to-offset", 0);
+  request.to_time_ms = TimeOption(args, "to-time");
+  if (const auto partition = IntegerOption(args, "partition", 0)) {
+    if (*partition > INT32_MAX) throw UsageError("--partition is too large");
+    request.partition = static_cast<std::int32_t>(*partition);
+  }
+  request.tenant = args.Optional("tenant");
+  const std::optional<std::string> to_file = args.Optional("to-file");
+  const std::optional<std::string> to_topic = args.Optional("to-topic");
+  const bool as_json = args.Flag("json");
+  args.RejectUnused();
+  if (request.from_offset.has_value() == request.from_time_ms.has_value()) {
+    throw UsageError("give one of --from-offset and --from-time");
+  }
+  if (request.to_offset && request.to_time_ms) {
+    throw UsageError("give at most one of --to-offset and --to-time");
+  }
+  if (to_file.has_value() == to_topic.has_value()) {
+    throw UsageError("give one of --to-file and --to-topic");
+  }
+  if (to_topic && *to_topic == request.topic) {
+    throw UsageError("--to-topic must not be the topic replayed");
+  }
+
+  PartitionReader reader(config.brokers, "switchboard-admin-replay");
+  const std::vector<ReplayRange> ranges = PlanReplay(reader, request);
+  std::int64_t total = 0;
+  for (const ReplayRange& range : ranges) total += range.Records();
+
+  std::function<void(const ConsumedRecord&)> write;
+  std::ofstream file;
+  std::unique_ptr<KafkaProducer> producer;
+  std::mutex failure_mutex;
+  std::int64_t failed = 0;
+  std::string first_failure;
+  if (to_file) {
+    file.open(*to_file, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!file) throw std::runtime_error("cannot write " + *to_file);
+    write = [&file](const ConsumedRecord& record) { file << ReplayJsonLine(record) << '\n'; };
+  } else {
+    const Result<std::vector<std::int32_t>> target =
+        reader.Partitions(*to_topic, std::chrono::seconds(10));
+    if (!target.ok()) throw std::runtime_error(target.error().message);
+    producer = std::make_unique<KafkaProducer>(
+        KafkaProducer::Options{.brokers = config.brokers,
+                               .client_id = "switchboard-admin-replay",
+                               .linger = std::chrono::milliseconds(5)});
+    write = [&](const ConsumedRecord& record) {
+      producer->Produce(ReplayedRecord(record, *to_topic), [&](const std::optional<Error>& error) {
+        if (!error) return;
+        const std::lock_guard lock(failure_mutex);
+        if (failed++ == 0) first_failure = error->message;
+      });
+    };
+  }
+
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  const auto started = std::chrono::steady_clock::now();
+  const auto progress = [&](std::int64_t read) {
+    if (!terminal) return;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cerr << '\r' << ProgressLine(read, total, elapsed) << std::flush;
+  };
+  interrupted.store(false);
+  const auto previous = std::signal(SIGINT, OnInterrupt);
+  ReplayCounts counts;
+  try {
+    counts = RunReplay(reader, ranges, request.tenant, write, interrupted, progress);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  if (terminal) std::cerr << '\n';
+  if (producer && producer->Flush(std::chrono::seconds(30)) > 0) {
+    throw std::runtime_error("records still unacknowledged by the broker after 30 s");
+  }
+  if (file) file.flush();
+  if (to_file && !file) throw std::runtime_error("writing " + *to_file + " failed");
+  const std::int64_t written = counts.written - failed;
+
+  if (as_json) {
+    json::Writer writer;
+    writer.StartObject()
+        .Field("topic", request.topic)
+        .Field("records", total)
+        .Field("read", counts.read)
+        .Field("written", written)
+        .Field("skipped", counts.skipped)
+        .Field("failed", failed)
+        .Field("interrupted", counts.interrupted)
+        .Key("partitions")
+        .StartArray();
+    for (const ReplayRange& range : ranges) {
+      writer.StartObject()
+          .Field("partition", static_cast<std::int64_t>(range.partition.partition))
+          .Field("from", range.from)
+          .Field("to", range.to)
+          .EndObject();
+    }
+    writer.EndArray().EndObject();
+    std::cout << writer.Take() << '\n';
+  } else {
+    TextTable table({"TOPIC", "PARTITION", "FROM", "TO", "RECORDS"});
+    for (const ReplayRange& range : ranges) {
+      table.Row({request.topic, std::to_string(range.partition.partition),
+                 std::to_string(range.from), std::to_string(range.to),
+                 std::to_string(range.Records())});
+    }
+    std::cout << table.Text() << counts.read << " of " << total << " records read, " << written
+              << " written to " << (to_file ? *to_file : *to_topic);
+    if (request.tenant) std::cout << ", " << counts.skipped << " of other tenants skipped";
+    std::cout << '\n';
+  }
+  if (failed > 0) {
+    throw std::runtime_error(std::to_string(failed) + " records not written to " + *to_topic +
+                             ": " + first_failure);
+  }
+  if (counts.interrupted) {
+    throw std::runtime_error("interrupted: " + std::to_string(written) + " of " +
+                             std::to_string(total) + " records written");
+  }
   return 0;
 }
 

@@ -12,4 +12,9 @@ namespace switchboard::admin {
 /// lag [--group G] [--json]: consumer groups, their state, members, status and lag per partition.
 int RunLag(Arguments& args, const AdminConfig& config);
 
+/// replay --topic T (--from-offset N | --from-time ISO) [--to-offset N | --to-time ISO]
+/// [--partition P] [--tenant ID] (--to-file F | --to-topic T2) [--json]: copies a range of a topic
+/// by assignment (never a live group's offsets) to JSON lines or another topic.
+int RunReplay(Arguments& args, const AdminConfig& config);
+
 }  // namespace switchboard::admin
