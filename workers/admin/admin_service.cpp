@@ -9,7 +9,9 @@
 
 #include "common/http_server.hpp"
 #include "common/log.hpp"
+#include "workers/admin/appointment_routes.hpp"
 #include "workers/admin/conversation_routes.hpp"
+#include "workers/admin/integration_routes.hpp"
 #include "workers/admin/knowledge_routes.hpp"
 #include "workers/admin/service_routes.hpp"
 #include "workers/admin/tenant_routes.hpp"
@@ -31,6 +33,8 @@ void RegisterAdminRoutes(AdminRoutes& routes, AdminServices& services) {
   RegisterTenantRoutes(routes, TenantStore(services.database));
   RegisterServiceRoutes(routes, ServiceStore(services.database));
   RegisterKnowledgeRoutes(routes, KnowledgeStore(services.database));
+  RegisterAppointmentRoutes(routes, AppointmentStore(services.database));
+  RegisterIntegrationRoutes(routes, IntegrationStore(services.database, services.cipher));
   RegisterConversationRoutes(routes, ConversationStore(services.database),
                              [&producer = services.producer](const OutboundRecord& record) {
                                return producer.ProduceAndWait(std::span(&record, 1));

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <ctime>
 #include <stdexcept>
 
 #include "common/business_facts.hpp"
@@ -132,6 +133,15 @@ void WriteTenant(json::Writer& writer, const Tenant& tenant) {
       .Field("created_at", tenant.created_at);
 }
 
+bool IsMonth(std::string_view month) {
+  if (month.size() != 7 || month[4] != '-') return false;
+  for (const std::size_t i : {0, 1, 2, 3, 5, 6}) {
+    if (month[i] < '0' || month[i] > '9') return false;
+  }
+  const int number = (month[5] - '0') * 10 + (month[6] - '0');
+  return number >= 1 && number <= 12;
+}
+
 void RegisterTenantRoutes(AdminRoutes& routes, TenantStore store) {
   routes.Add(
       http::verb::post, "/v1/tenants", Access::kPlatform, [store](const ApiRequest& request) {
@@ -161,6 +171,35 @@ void RegisterTenantRoutes(AdminRoutes& routes, TenantStore store) {
                if (!tenant) throw ApiError::NotFound("tenant not found");
                Log(LogLevel::kInfo, "tenant deactivated", {{"business_id", tenant->id}});
                return TenantResponse(request, http::status::ok, *tenant);
+             });
+  routes.Add(http::verb::get, "/v1/tenants/{id}/usage", Access::kTenant,
+             [store](const ApiRequest& request) {
+               const std::string id = PathUuid(request, "id", "tenant");
+               std::string month = request.Query("month").value_or("");
+               if (month.empty()) {
+                 const std::time_t now = std::time(nullptr);
+                 std::tm utc{};
+                 gmtime_r(&now, &utc);
+                 std::array<char, 8> text{};
+                 std::strftime(text.data(), text.size(), "%Y-%m", &utc);
+                 month = text.data();
+               }
+               if (!IsMonth(month)) throw ApiError::BadRequest("month must be YYYY-MM");
+               const auto usage = store.Usage(id, month);
+               if (!usage) throw ApiError::NotFound("tenant not found");
+               json::Writer writer;
+               writer.StartObject()
+                   .Field("month", usage->month)
+                   .Field("messages", usage->messages)
+                   .Field("llm_tokens", usage->llm_tokens)
+                   .Field("voice_seconds", usage->voice_seconds)
+                   .Key("limits")
+                   .StartObject()
+                   .Field("monthly_messages", usage->monthly_message_limit)
+                   .Field("monthly_voice_minutes", usage->monthly_voice_minutes_limit)
+                   .EndObject()
+                   .EndObject();
+               return JsonResponse(request.http, http::status::ok, writer.Take());
              });
   routes.Add(http::verb::post, "/v1/tenants/{id}/api-key", Access::kTenant,
              [store](const ApiRequest& request) {

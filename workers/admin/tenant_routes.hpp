@@ -6,6 +6,9 @@
 //   GET, PATCH /v1/tenants/{id}         the tenant; PATCH sets the fields given
 //   POST /v1/tenants/{id}/deactivate    (platform) its channels stop being answered; data kept
 //   POST /v1/tenants/{id}/api-key       a new API key (shown once); the old one stops working
+//   GET /v1/tenants/{id}/usage?month=YYYY-MM   {month, messages, llm_tokens, voice_seconds,
+//                                       limits:{monthly_messages, monthly_voice_minutes}}; the
+//                                       current month (UTC) without `month`
 // An API key is "sbk_<tenant id>_<64 hex digits>"; only its SHA-256 is stored.
 
 #include <optional>
@@ -39,6 +42,9 @@ std::string SlugBase(std::string_view name);
 
 /// The tenant as the API shows it (never its API key or its hash).
 void WriteTenant(json::Writer& writer, const Tenant& tenant);
+
+/// Whether `month` is YYYY-MM with a month from 01 to 12.
+bool IsMonth(std::string_view month);
 
 /// Registers the tenant routes.
 void RegisterTenantRoutes(AdminRoutes& routes, TenantStore store);

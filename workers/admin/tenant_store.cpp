@@ -56,7 +56,8 @@ Tenant TenantStore::Insert(const std::string& id, const TenantFields& fields,
       tx,
       std::string("INSERT INTO businesses (id, name, slug, timezone, language, opening_hours, "
                   "settings, api_key_hash, api_key_created_at) "
-                  "VALUES ($1, $2, $3 || '-' || left($1, 8), $4, $5, coalesce($6::jsonb, '{}'), "
+                  "VALUES ($1::uuid, $2, $3 || '-' || left($1::text, 8), $4, $5, "
+                  "coalesce($6::jsonb, '{}'), "
                   "coalesce($7::jsonb, '{}'), $8, now()) RETURNING ") +
           kColumns,
       id, fields.name, slug_base, fields.timezone, fields.language, fields.opening_hours,
@@ -77,6 +78,27 @@ bool TenantStore::Exists(const std::string& id) const {
   auto connection = pool_.Acquire();
   db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);
   return !db::Exec(tx, "SELECT 1 FROM businesses WHERE id = $1", id).empty();
+}
+
+std::optional<MonthUsage> TenantStore::Usage(const std::string& id,
+                                             const std::string& month) const {
+  auto connection = pool_.Acquire();
+  db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);
+  const auto result = db::Exec(
+      tx,
+      "SELECT coalesce(u.messages, 0), coalesce(u.llm_tokens, 0), coalesce(u.voice_seconds, 0), "
+      "b.monthly_message_limit, b.monthly_voice_minutes_limit FROM businesses b "
+      "LEFT JOIN usage_counters u ON u.business_id = b.id AND u.month = ($2 || '-01')::date "
+      "WHERE b.id = $1",
+      id, month);
+  if (result.empty()) return std::nullopt;
+  const pqxx::row row = result[0];
+  return MonthUsage{month,
+                    row[0].as<std::int64_t>(),
+                    row[1].as<std::int64_t>(),
+                    row[2].as<std::int64_t>(),
+                    row[3].as<std::int64_t>(),
+                    row[4].as<std::int64_t>()};
 }
 
 std::optional<Tenant> TenantStore::Update(const std::string& id, const TenantFields& fields) const {

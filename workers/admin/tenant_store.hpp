@@ -27,6 +27,16 @@ struct Tenant {
   std::string created_at;  ///< ISO 8601, UTC
 };
 
+/// One month of a tenant's usage (usage_counters) and its limits.
+struct MonthUsage {
+  std::string month;  ///< YYYY-MM
+  std::int64_t messages = 0;
+  std::int64_t llm_tokens = 0;
+  std::int64_t voice_seconds = 0;
+  std::int64_t monthly_message_limit = 0;
+  std::int64_t monthly_voice_minutes_limit = 0;
+};
+
 /// What a create or patch sets; an absent field keeps its value (or the column's default).
 struct TenantFields {
   std::optional<std::string> name;
@@ -61,6 +71,9 @@ class TenantStore final {
   std::optional<Tenant> Find(const std::string& id) const;
   /// Whether a tenant (active or not) has this id.
   bool Exists(const std::string& id) const;
+  /// The counters of `month` (YYYY-MM; zero when nothing was counted) and the limits; nullopt
+  /// when there is no tenant `id`.
+  std::optional<MonthUsage> Usage(const std::string& id, const std::string& month) const;
   /// Sets the given fields; nullopt when there is no such tenant.
   std::optional<Tenant> Update(const std::string& id, const TenantFields& fields) const;
   /// Marks the tenant inactive (kept as is when it was already); nullopt when there is none.
