@@ -204,9 +204,11 @@ install_deps() {
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# fetch_kafka: the broker's jars into $SB_KAFKA_LIB (a per-machine cache outside the repo).
+# fetch_kafka: the broker's jars into $SB_KAFKA_LIB (a per-machine cache outside the repo);
+# exports SWITCHBOARD_KAFKA_LIB for the tests that run Kafka's own tools.
 fetch_kafka() {
   local marker="$SB_KAFKA_LIB/.complete" tmp out
+  export SWITCHBOARD_KAFKA_LIB="$SB_KAFKA_LIB"
   if [[ -f $marker ]]; then
     info "Kafka $SB_KAFKA_VERSION jars cached in $SB_KAFKA_LIB"
     return
