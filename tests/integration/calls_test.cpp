@@ -21,6 +21,7 @@
 #include "common/topics/usage_events.hpp"
 #include "common/topics/voice_events.hpp"
 #include "tests/support/kafka_reader.hpp"
+#include "tests/support/tenant_seed.hpp"
 #include "workers/calls/record_call.hpp"
 #include "workers/resolver/resolve_inbound.hpp"
 #include "workers/usage/record_usage.hpp"
@@ -29,25 +30,10 @@ namespace {
 
 using namespace switchboard;
 using namespace std::chrono_literals;
+using testing::Owner;
+using testing::RandomDigits;
 using testing::RequireEnv;
 using testing::TopicReader;
-
-std::string RandomDigits(int length) {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::string digits;
-  for (int i = 0; i < length; ++i) digits += static_cast<char>('0' + random() % 10);
-  return digits;
-}
-
-/// Runs `sql` with `params` as the owner role; returns the rows.
-template <typename... Params>
-pqxx::result Owner(const std::string& sql, Params&&... params) {
-  pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
-  pqxx::work tx(connection);
-  pqxx::result result = tx.exec_params(sql, std::forward<Params>(params)...);
-  tx.commit();
-  return result;
-}
 
 /// A business with an active WhatsApp integration whose phone_number_id is `account`.
 struct Tenant {

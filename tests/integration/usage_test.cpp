@@ -10,19 +10,14 @@
 #include "common/db_pool.hpp"
 #include "common/hmac.hpp"
 #include "tests/support/kafka_reader.hpp"
+#include "tests/support/tenant_seed.hpp"
 #include "workers/usage/record_usage.hpp"
 
 namespace {
 
 using namespace switchboard;
+using testing::RandomDigits;
 using testing::RequireEnv;
-
-std::string RandomDigits(int length) {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::string digits;
-  for (int i = 0; i < length; ++i) digits += static_cast<char>('0' + random() % 10);
-  return digits;
-}
 
 /// A new business (through the owner role); its id.
 std::string SeedBusiness() {

@@ -27,27 +27,13 @@ namespace {
 
 using namespace switchboard;
 using namespace std::chrono_literals;
+using testing::Owner;
+using testing::RandomDigits;
 using testing::RequireEnv;
 using testing::TopicReader;
 
 /// Friday 2031-03-07 12:00:00 UTC.
 constexpr std::int64_t kNowMs = 1930651200000;
-
-std::string RandomDigits(int length) {
-  static std::mt19937_64 random{std::random_device{}()};
-  std::string digits;
-  for (int i = 0; i < length; ++i) digits += static_cast<char>('0' + random() % 10);
-  return digits;
-}
-
-template <typename... Params>
-pqxx::result Owner(const std::string& sql, Params&&... params) {
-  pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
-  pqxx::work tx(connection);
-  pqxx::result result = tx.exec_params(sql, std::forward<Params>(params)...);
-  tx.commit();
-  return result;
-}
 
 std::int64_t Count(const std::string& sql, const std::string& param) {
   return Owner(sql, param)[0][0].as<std::int64_t>();

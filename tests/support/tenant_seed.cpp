@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <pqxx/pqxx>
+#include <random>
 
 #include "common/token_cipher.hpp"
 #include "tests/support/kafka_reader.hpp"
@@ -15,6 +16,13 @@ std::string UniqueSuffix() {
   static std::atomic<int> counter{0};
   return std::to_string(std::chrono::system_clock::now().time_since_epoch().count() / 1000) + "-" +
          std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+std::string RandomDigits(int length) {
+  static std::mt19937_64 random{std::random_device{}()};
+  std::string digits;
+  for (int i = 0; i < length; ++i) digits += static_cast<char>('0' + random() % 10);
+  return digits;
 }
 
 SeededTenant SeedTenant(const TenantSpec& spec) {

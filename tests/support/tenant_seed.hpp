@@ -1,8 +1,11 @@
 #pragma once
 
+#include <pqxx/pqxx>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "tests/support/kafka_reader.hpp"
 
 namespace switchboard::testing {
 
@@ -47,5 +50,19 @@ SeededTenant SeedTenant(const TenantSpec& spec);
 
 /// A string unique in this machine's test runs (time and process based).
 std::string UniqueSuffix();
+
+/// `length` random decimal digits (phone numbers, platform ids).
+std::string RandomDigits(int length);
+
+/// Runs `sql` with `params` as the owner role (DATABASE_OWNER_URL) in a transaction of its own,
+/// committed; returns the rows.
+template <typename... Params>
+pqxx::result Owner(const std::string& sql, Params&&... params) {
+  pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+  pqxx::work tx(connection);
+  pqxx::result result = tx.exec_params(sql, std::forward<Params>(params)...);
+  tx.commit();
+  return result;
+}
 
 }  // namespace switchboard::testing
