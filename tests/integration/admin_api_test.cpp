@@ -4,7 +4,6 @@
 // close; a tenant key sees nothing of another tenant, and no token reaches a response or a log
 // line.
 #include <doctest/doctest.h>
-#include <signal.h>
 
 #include <chrono>
 #include <optional>
@@ -15,8 +14,7 @@
 #include "common/json.hpp"
 #include "common/tenant_scope.hpp"
 #include "common/topics/replies_outbound.hpp"
-#include "tests/support/child_process.hpp"
-#include "tests/support/http_client.hpp"
+#include "tests/support/admin_service.hpp"
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/tenant_seed.hpp"
 #include "workers/agent/knowledge_search.hpp"
@@ -26,58 +24,6 @@ namespace {
 using namespace switchboard;
 using namespace switchboard::testing;
 using namespace std::chrono_literals;
-
-const std::string kAdmin = SWITCHBOARD_BINARY_DIR "/workers/switchboard-admin";
-
-/// switchboard-admin serve on a free port with a fresh admin token; stopped with SIGTERM.
-class AdminService final {
- public:
-  AdminService()
-      : token_("admin-test-token-" + RandomDigits(24)),
-        process_(kAdmin, {"serve"}, Environment(token_)),
-        port_(process_.LoggedPort("admin service listening", 30s)) {
-    REQUIRE_MESSAGE(port_ != 0, process_.Stderr());
-  }
-  ~AdminService() {
-    process_.Signal(SIGTERM);
-    process_.Wait(15s);
-  }
-
-  const std::string& Token() const { return token_; }
-  std::string Logs() const { return process_.Stderr(); }
-  int Stop() {
-    process_.Signal(SIGTERM);
-    return process_.Wait(15s);
-  }
-
-  /// One request with `token` as the Bearer credential (none when empty).
-  HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                  const std::string& body = "") const {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    return HttpCall(port_, method, target, body, headers);
-  }
-  HttpResult AsAdmin(const std::string& method, const std::string& target,
-                     const std::string& body = "") const {
-    return Call(method, target, token_, body);
-  }
-
- private:
-  static std::map<std::string, std::string> Environment(const std::string& token) {
-    auto environment = CurrentEnvironment();
-    environment["ADMIN_TOKEN"] = token;
-    environment["ADMIN_PORT"] = "0";
-    environment["ADMIN_THREADS"] = "2";
-    environment["DATABASE_URL"] = RequireEnv("DATABASE_URL");  // the application role
-    environment["KAFKA_BROKERS"] = RequireEnv("KAFKA_BROKERS");
-    return environment;
-  }
-
-  std::string token_;
-  ChildProcess process_;
-  unsigned short port_;
-};
 
 json::Document Json(const HttpResult& result) {
   auto document = json::Parse(result.body);

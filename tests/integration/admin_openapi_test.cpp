@@ -6,7 +6,6 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,8 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/child_process.hpp"
-#include "tests/support/http_client.hpp"
+#include "tests/support/admin_service.hpp"
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/tenant_seed.hpp"
 #include "tests/support/topic_schema.hpp"
@@ -24,8 +22,6 @@ namespace {
 
 using namespace switchboard::testing;
 using namespace std::chrono_literals;
-
-const std::string kAdmin = SWITCHBOARD_BINARY_DIR "/workers/switchboard-admin";
 
 std::string Serialize(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
@@ -76,19 +72,10 @@ TEST_CASE("admin API: every operation of the OpenAPI document exists and answers
                    R"({"id":"0b6d7c1e-1111-4f3a-9d2e-000000000001","name":null,"phone":"49"})") ==
           "");
 
-  auto environment = CurrentEnvironment();
-  const std::string token = "openapi-test-token-" + RandomDigits(20);
-  environment["ADMIN_TOKEN"] = token;
-  environment["ADMIN_PORT"] = "0";
-  ChildProcess admin(kAdmin, {"serve"}, environment);
-  const unsigned short port = admin.LoggedPort("admin service listening", 30s);
-  REQUIRE_MESSAGE(port != 0, admin.Stderr());
-  const auto call = [&](const std::string& method, const std::string& target,
-                        const std::string& body) {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Authorization", "Bearer " + token}};
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    return HttpCall(port, method, target, body, headers);
+  AdminService admin;
+  const auto call = [&admin](const std::string& method, const std::string& target,
+                             const std::string& body) {
+    return admin.AsAdmin(method, target, body);
   };
 
   // A tenant with one of everything the paths name.
@@ -194,6 +181,5 @@ TEST_CASE("admin API: every operation of the OpenAPI document exists and answers
   const auto missing = call("GET", "/v1/tenants/00000000-0000-4000-8000-000000000000", "");
   CHECK(missing.status == 404);
   CHECK(Problems(openapi, "#/components/schemas/Error", missing.body) == "");
-  admin.Signal(SIGTERM);
-  CHECK(admin.Wait(15s) == 0);
+  CHECK(admin.Stop() == 0);
 }
