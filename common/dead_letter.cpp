@@ -1,5 +1,6 @@
 #include "common/dead_letter.hpp"
 
+#include <charconv>
 #include <optional>
 #include <vector>
 
@@ -106,7 +107,21 @@ std::vector<Header> DeadLetterHeaders(const std::vector<Header>& headers,
   return out;
 }
 
-OutboundRecord Build(const OriginalRecord& original, const DeadLetterInfo& info) {
+/// The attempts a re-driven record's earlier dead letter counted (0 for any other record).
+std::int32_t EarlierAttempts(const std::vector<Header>& headers) {
+  const std::optional<std::string_view> text = FindHeader(headers, kDeadLetterAttemptsHeader);
+  if (!text) return 0;
+  std::int32_t attempts = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), attempts);
+  if (error != std::errc() || end != text->data() + text->size() || attempts < 0 ||
+      attempts > 1000000) {
+    return 0;
+  }
+  return attempts;
+}
+
+OutboundRecord Build(const OriginalRecord& original, DeadLetterInfo info) {
+  info.attempts += EarlierAttempts(original.headers);
   std::string event_id = DeadLetterEventId(original, info);
   OutboundRecord record;
   record.topic = DeadLetterTopic(original.topic);
@@ -217,6 +232,16 @@ Result<DeadLetter> DecodeDeadLetter(const ConsumedRecord& record) {
     letter.headers.push_back({*name, std::move(*bytes)});
   }
   return letter;
+}
+
+OutboundRecord RedriveRecord(const DeadLetter& letter) {
+  OutboundRecord record{.topic = letter.original_topic, .key = letter.key, .value = letter.value};
+  for (const Header& header : letter.headers) {
+    if (header.name != kDeadLetterAttemptsHeader) record.headers.push_back(header);
+  }
+  record.headers.push_back(
+      {std::string(kDeadLetterAttemptsHeader), std::to_string(letter.attempts)});
+  return record;
 }
 
 }  // namespace switchboard

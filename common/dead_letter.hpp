@@ -16,6 +16,10 @@ namespace switchboard {
 /// Schema name and version of every dead-letter value (header "schema" and field "schema").
 inline constexpr std::string_view kDeadLetterSchema = "dead-letter/1";
 
+/// Header of a re-driven record: the attempts its dead letter counted. When the record fails
+/// again, its new dead letter counts these plus the stage's own attempts.
+inline constexpr std::string_view kDeadLetterAttemptsHeader = "dead-letter-attempts";
+
 /// Why and when a stage gave up on a record.
 struct DeadLetterInfo {
   std::string stage;                  ///< the stage that failed, e.g. "ingest", "resolver"
@@ -30,7 +34,8 @@ std::string DeadLetterTopic(std::string_view topic);
 
 /// The dead-letter record for a record a consumer received: topic "<topic>.dlq", the original
 /// key, the original's headers (schema replaced by dead-letter/1) and the envelope of
-/// schemas/dead-letter.schema.json with the original partition, offset and timestamp.
+/// schemas/dead-letter.schema.json with the original partition, offset and timestamp. A record
+/// that was re-driven (header dead-letter-attempts: n) gets attempts n + info.attempts.
 OutboundRecord DeadLetterFor(const ConsumedRecord& original, const DeadLetterInfo& info);
 
 /// The same for a record that never reached Kafka (ingest): partition and offset are -1.
@@ -65,5 +70,9 @@ struct DeadLetter {
 /// when the value is not a dead-letter/1 object, a required member is missing or mistyped, or an
 /// encoded key, value or header is not what its encoding says.
 Result<DeadLetter> DecodeDeadLetter(const ConsumedRecord& record);
+
+/// The record a re-drive puts back on `letter`'s original topic: its key, value and headers as
+/// they were, with dead-letter-attempts set to the attempts the dead letter counted.
+OutboundRecord RedriveRecord(const DeadLetter& letter);
 
 }  // namespace switchboard

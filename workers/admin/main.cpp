@@ -151,6 +151,15 @@ constexpr Command kCommands[] = {
      "cleanly (env KAFKA_BROKERS)",
      {.brokers = true},
      admin::RunReplay},
+    {"dlq",
+     "dlq list [--stage S] [--json] | dlq show ID [--json] | dlq redrive (ID... | --all) --stage "
+     "S [--json] | dlq purge (ID... | --all) --stage S [--json]    the pending dead letters of "
+     "every <topic>.dlq (stage, source topic, partition, offset, event id, error, attempts, "
+     "time); redrive puts the original record back on its topic (a record that fails again comes "
+     "back with attempts + 1), purge drops it; either way it is no longer pending (env "
+     "KAFKA_BROKERS, DATABASE_URL)",
+     {.database = true, .brokers = true},
+     admin::RunDlq},
 };
 
 void PrintUsage() {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "common/kafka_producer.hpp"
 #include "common/partition_reader.hpp"
 #include "workers/admin/consumer_groups.hpp"
+#include "workers/admin/dead_letters.hpp"
 #include "workers/admin/lag_report.hpp"
 #include "workers/admin/text_table.hpp"
 #include "workers/admin/topic_replay.hpp"
@@ -202,6 +204,128 @@ int RunReplay(Arguments& args, const AdminConfig& config) {
     throw std::runtime_error("interrupted: " + std::to_string(written) + " of " +
                              std::to_string(total) + " records written");
   }
+  return 0;
+}
+
+int RunDlq(Arguments& args, const AdminConfig& config) {
+  // Options first: what they do not take are the action and its ids.
+  const bool as_json = args.Flag("json");
+  const bool all = args.Flag("all");
+  const std::optional<std::string> stage = args.Optional("stage");
+  std::vector<std::string> words = args.Positionals();
+  args.RejectUnused();
+  if (words.empty()) throw UsageError("give list, show, redrive or purge");
+  const std::string action = words.front();
+  words.erase(words.begin());
+  if (all && action != "redrive" && action != "purge")
+    throw UsageError("--all is for redrive and purge");
+  if (action == "list") {
+    if (!words.empty()) throw UsageError("dlq list takes no ids");
+  } else if (action == "show") {
+    if (words.size() != 1) throw UsageError("dlq show takes one id");
+  } else if (action == "redrive" || action == "purge") {
+    if (!stage) throw UsageError("dlq " + action + " needs --stage");
+    if (all == !words.empty()) throw UsageError("give ids or --all, not both or neither");
+  } else {
+    throw UsageError("unknown dlq action '" + action + "' (list, show, redrive, purge)");
+  }
+
+  PartitionReader reader(config.brokers, "switchboard-admin-dlq");
+  const DeadLetterScan scan = ScanDeadLetters(reader, stage);
+  pqxx::connection connection(config.database_url);
+  std::map<std::string, DeadLetterAction> actions;
+  {
+    pqxx::read_transaction tx(connection);
+    actions = DeadLetterStore::Actions(tx);
+  }
+  const std::vector<StoredDeadLetter> pending = PendingOf(scan, actions);
+
+  if (action == "list") {
+    if (as_json) {
+      json::Writer writer;
+      writer.StartObject().Key("dead_letters").StartArray();
+      for (const auto& stored : pending) WriteDeadLetter(writer, stored, false);
+      writer.EndArray().Field("unreadable", scan.unreadable).EndObject();
+      std::cout << writer.Take() << '\n';
+    } else {
+      std::cout << DeadLetterTable(pending) << pending.size() << " pending";
+      if (scan.unreadable > 0) std::cout << ", " << scan.unreadable << " unreadable (logged)";
+      std::cout << '\n';
+    }
+    return 0;
+  }
+  if (action == "show") {
+    for (const StoredDeadLetter& stored : scan.letters) {
+      if (stored.place.id != words.front()) continue;
+      const auto acted = actions.find(stored.place.id);
+      const std::string status =
+          acted == actions.end() ? "pending" : std::string(DeadLetterActionName(acted->second));
+      if (as_json) {
+        json::Writer writer;
+        writer.StartObject().Field("status", status).Key("dead_letter");
+        WriteDeadLetter(writer, stored, true);
+        writer.EndObject();
+        std::cout << writer.Take() << '\n';
+      } else {
+        const DeadLetter& letter = stored.letter;
+        std::cout << "id          " << stored.place.id << "\nstatus      " << status
+                  << "\nstage       " << letter.stage << "\ntopic       " << letter.original_topic
+                  << " partition " << letter.original_partition << " offset "
+                  << letter.original_offset << "\nevent id    "
+                  << FindHeader(letter.headers, "event-id").value_or("-") << "\nattempts    "
+                  << letter.attempts << "\nfailed      " << letter.first_failure_at << " .. "
+                  << letter.last_failure_at << "\nerror       " << letter.error << "\nkey         "
+                  << letter.key << "\nvalue       " << letter.value << '\n';
+      }
+      return 0;
+    }
+    throw std::runtime_error("no dead letter " + words.front());
+  }
+
+  std::vector<StoredDeadLetter> chosen;
+  std::vector<DeadLetterOutcome> outcomes;
+  if (all) {
+    chosen = pending;
+  } else {
+    for (const std::string& id : words) {
+      const auto found = std::find_if(scan.letters.begin(), scan.letters.end(),
+                                      [&](const auto& stored) { return stored.place.id == id; });
+      if (found == scan.letters.end()) {
+        outcomes.push_back(
+            {.id = id, .result = "failed: no dead letter of stage " + *stage, .failed = true});
+      } else {
+        chosen.push_back(*found);
+      }
+    }
+  }
+  const DeadLetterAction kind =
+      action == "redrive" ? DeadLetterAction::kRedriven : DeadLetterAction::kPurged;
+  std::unique_ptr<KafkaProducer> producer;
+  if (kind == DeadLetterAction::kRedriven) {
+    producer = std::make_unique<KafkaProducer>(
+        KafkaProducer::Options{.brokers = config.brokers, .client_id = "switchboard-admin-dlq"});
+  }
+  for (auto& outcome : ActOnDeadLetters(connection, producer.get(), chosen, kind)) {
+    outcomes.push_back(std::move(outcome));
+  }
+  bool failed = false;
+  if (as_json) {
+    json::Writer writer;
+    writer.StartObject().Key("results").StartArray();
+    for (const auto& outcome : outcomes) {
+      writer.StartObject().Field("id", outcome.id).Field("result", outcome.result).EndObject();
+    }
+    writer.EndArray().EndObject();
+    std::cout << writer.Take() << '\n';
+  } else {
+    TextTable table({"ID", "RESULT"});
+    for (const auto& outcome : outcomes) table.Row({outcome.id, outcome.result});
+    std::cout << table.Text();
+  }
+  for (const auto& outcome : outcomes) failed = failed || outcome.failed;
+  if (failed)
+    throw std::runtime_error("some dead letters were not " +
+                             std::string(DeadLetterActionName(kind)));
   return 0;
 }
 

@@ -17,4 +17,9 @@ int RunLag(Arguments& args, const AdminConfig& config);
 /// by assignment (never a live group's offsets) to JSON lines or another topic.
 int RunReplay(Arguments& args, const AdminConfig& config);
 
+/// dlq list [--stage S] [--json] | dlq show ID [--json] | dlq (redrive | purge) (ID... | --all)
+/// --stage S [--json]: pending dead letters of every "<topic>.dlq"; re-drive puts a record back
+/// on its topic (dead-letter-attempts), purge drops it from the pending ones.
+int RunDlq(Arguments& args, const AdminConfig& config);
+
 }  // namespace switchboard::admin
