@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -15,6 +16,7 @@
 #include "common/tenant_scope.hpp"
 #include "common/topics/replies_outbound.hpp"
 #include "tests/support/admin_service.hpp"
+#include "tests/support/fake_graph_api.hpp"
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/tenant_seed.hpp"
 #include "workers/agent/knowledge_search.hpp"
@@ -406,4 +408,100 @@ TEST_CASE("admin API: no token or API key reaches a response or a log line") {
   CHECK(logs.find(admin.Token()) == std::string::npos);
   CHECK(logs.find(tenant.api_key.substr(41)) == std::string::npos);
   CHECK(logs.find(rotated_key.substr(41)) == std::string::npos);
+}
+
+TEST_CASE(
+    "admin API: Meta's connect flow against the fake Graph API creates the granted "
+    "integrations with encrypted tokens and their expiry, and subscribes them") {
+  FakeGraphApi graph;
+  AdminService admin({{"META_APP_ID", "app-1234"},
+                      {"META_APP_SECRET", "connect-app-secret"},
+                      {"GRAPH_BASE_URL", graph.Url()},
+                      {"GRAPH_VERSION", "v21.0"}});
+  const CreatedTenant tenant = CreateTenant(admin);
+  MetaLogin login;
+  login.business_account = "2" + RandomDigits(14);
+  login.phone_number_id = "1" + RandomDigits(14);
+  login.page_id = "3" + RandomDigits(14);
+  login.instagram_id = "4" + RandomDigits(14);
+  login.user_token = "long-lived-" + RandomDigits(12);
+  login.page_token = "page-token-" + RandomDigits(12);
+  ScriptMetaLogin(graph, login);
+  const std::string connect = "/v1/tenants/" + tenant.id + "/integrations/meta/connect";
+  const auto connected =
+      admin.Call("POST", connect, tenant.api_key,
+                 R"({"code":"the code&=","redirect_uri":"https://app.example/cb"})");
+  REQUIRE_MESSAGE(connected.status == 201, connected.body);
+  CHECK(connected.body.find(login.user_token) == std::string::npos);
+  CHECK(connected.body.find(login.page_token) == std::string::npos);
+
+  // What Meta was asked, in the real wire format.
+  const auto requests = graph.Requests();
+  REQUIRE(requests.size() == 7);
+  CHECK(requests[0].path.starts_with("/v21.0/oauth/access_token?client_id=app-1234&"));
+  CHECK(requests[0].path.find("&code=the%20code%26%3D") != std::string::npos);
+  CHECK(requests[0].path.find("redirect_uri=https%3A%2F%2Fapp.example%2Fcb") != std::string::npos);
+  CHECK(requests[1].path.find("grant_type=fb_exchange_token") != std::string::npos);
+  CHECK(requests[3].path.starts_with("/v21.0/" + login.business_account + "/phone_numbers"));
+  CHECK(requests[3].Header("Authorization") == "Bearer " + login.user_token);
+  CHECK(requests[4].method == "POST");
+  CHECK(requests[4].path == "/v21.0/" + login.business_account + "/subscribed_apps");
+  CHECK(requests[6].method == "POST");
+  CHECK(requests[6].path.starts_with("/v21.0/" + login.page_id + "/subscribed_apps"));
+  CHECK(requests[6].Header("Authorization") == "Bearer " + login.page_token);
+
+  // One integration per granted account; the WhatsApp token expires in 5 days: expiring.
+  const auto listed =
+      Json(admin.Call("GET", "/v1/tenants/" + tenant.id + "/integrations", tenant.api_key));
+  const auto& items = *json::Find(listed, "items");
+  REQUIRE(items.Size() == 3);
+  std::map<std::string, std::pair<std::string, std::string>> by_type;
+  for (const auto& item : items.GetArray()) {
+    by_type[json::StringOr(item, "type")] = {json::StringOr(item, "platform_id"),
+                                             json::StringOr(item, "status")};
+  }
+  CHECK(by_type["whatsapp"] ==
+        std::pair<std::string, std::string>{login.phone_number_id, "expiring"});
+  CHECK(by_type["messenger"] == std::pair<std::string, std::string>{login.page_id, "active"});
+  CHECK(by_type["instagram"] == std::pair<std::string, std::string>{login.instagram_id, "active"});
+  // Stored encrypted: the ciphertext is not the token, and the sender's lookup finds the account.
+  const auto stored = Owner(
+      "SELECT position(convert_to($2, 'UTF8') IN access_token_ciphertext), token_key_id "
+      "FROM integrations WHERE type = 'whatsapp' AND platform_id = $1",
+      login.phone_number_id, login.user_token);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0][0].as<int>() == 0);
+  CHECK(Owner("SELECT business_id::text FROM resolve_integration('whatsapp', $1)",
+              login.phone_number_id)[0][0]
+            .as<std::string>() == tenant.id);
+
+  // Connecting again refreshes the same integrations; another tenant gets 409.
+  ScriptMetaLogin(graph, login);
+  CHECK(admin
+            .Call("POST", connect, tenant.api_key,
+                  R"({"code":"again","redirect_uri":"https://app.example/cb"})")
+            .status == 201);
+  CHECK(json::Find(
+            Json(admin.Call("GET", "/v1/tenants/" + tenant.id + "/integrations", tenant.api_key)),
+            "items")
+            ->Size() == 3);
+  const CreatedTenant other = CreateTenant(admin);
+  ScriptMetaLogin(graph, login);
+  CHECK(admin
+            .Call("POST", "/v1/tenants/" + other.id + "/integrations/meta/connect", other.api_key,
+                  R"({"code":"c","redirect_uri":"https://app.example/cb"})")
+            .status == 409);
+
+  // A refused code is the caller's 400; nothing was connected.
+  graph.Script(ScriptedAnswer::GraphError(400, 100, "This authorization code has expired."));
+  const auto refused =
+      admin.Call("POST", "/v1/tenants/" + other.id + "/integrations/meta/connect", other.api_key,
+                 R"({"code":"old","redirect_uri":"https://app.example/cb"})");
+  CHECK(refused.status == 400);
+  CHECK(json::Find(
+            Json(admin.Call("GET", "/v1/tenants/" + other.id + "/integrations", other.api_key)),
+            "items")
+            ->Size() == 0);
+  CHECK(admin.Logs().find(login.user_token) == std::string::npos);
+  CHECK(admin.Logs().find("connect-app-secret") == std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include "common/knowledge_chunks.hpp"
 #include "workers/admin/api_json.hpp"
 #include "workers/admin/knowledge_text.hpp"
+#include "workers/admin/meta_connect.hpp"
 #include "workers/admin/service_routes.hpp"
 #include "workers/admin/tenant_routes.hpp"
 
@@ -154,4 +155,42 @@ TEST_CASE("knowledge text: html becomes headed text") {
   const auto chunks = ChunkDocument(text);
   REQUIRE(chunks.size() >= 2);
   CHECK(chunks[0].heading == "Opening hours");
+}
+
+TEST_CASE("meta connect: query values are percent-encoded") {
+  CHECK(QueryEncode("a b&c=d/é~") == "a%20b%26c%3Dd%2F%C3%A9~");
+}
+
+TEST_CASE("meta connect: the code's refusal and Graph's failures are typed, without the request") {
+  const MetaApp app{
+      "app-1", "app-secret-xyz", {"http://graph.test", "v21.0", std::chrono::seconds(1)}};
+  std::vector<std::string> urls;
+  const auto answering = [&urls](int status, std::string body) -> GraphFetch {
+    return [&urls, status,
+            body](const HttpClientRequest& request) -> Result<HttpClientResponse, HttpError> {
+      urls.push_back(request.url);
+      return HttpClientResponse{status, body, {}};
+    };
+  };
+  auto refused = ConnectMeta(
+      app, "old-code", "https://app.example/cb",
+      answering(400, R"({"error":{"message":"This authorization code has expired.","code":100}})"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code_refused);
+  CHECK(refused.error().message.find("This authorization code has expired.") != std::string::npos);
+  CHECK(refused.error().message.find("app-secret-xyz") == std::string::npos);
+  CHECK(refused.error().message.find("old-code") == std::string::npos);
+  REQUIRE(urls.size() == 1);
+  CHECK(urls[0] ==
+        "http://graph.test/v21.0/oauth/access_token?client_id=app-1&client_secret=app-secret-xyz"
+        "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code=old-code");
+
+  auto down = ConnectMeta(app, "c", "https://app.example/cb", answering(503, "busy"));
+  REQUIRE_FALSE(down.ok());
+  CHECK_FALSE(down.error().code_refused);
+  CHECK(down.error().retryable);
+
+  auto nonsense = ConnectMeta(app, "c", "https://app.example/cb", answering(200, R"({"x":1})"));
+  REQUIRE_FALSE(nonsense.ok());
+  CHECK(nonsense.error().message == "code exchange: no access_token");
 }

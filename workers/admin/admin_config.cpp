@@ -2,6 +2,7 @@
 
 #include "common/db_pool.hpp"
 #include "common/token_cipher.hpp"
+#include "workers/sender/sender_config.hpp"
 
 namespace switchboard::admin {
 
@@ -32,6 +33,12 @@ AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs) {
     serve.admin_token = env.Required("ADMIN_TOKEN", Secrecy::kSecret);
     serve.body_limit = static_cast<std::size_t>(env.Integer(
         "ADMIN_BODY_LIMIT_BYTES", static_cast<std::int64_t>(serve.body_limit), 1024, 64 << 20));
+    serve.meta_app_id = env.Optional("META_APP_ID");
+    // Ingest checks signatures with it (a comma-separated list during a rotation): the first is
+    // the current one.
+    const std::string secrets = env.Required("META_APP_SECRET", Secrecy::kSecret);
+    serve.meta_app_secret = secrets.substr(0, secrets.find(','));
+    serve.graph = sender::ReadGraphConfig(env);
   }
   if (needs.demo_seed) {
     config.demo.whatsapp_phone_number_id =

@@ -7,6 +7,7 @@
 #include "common/config.hpp"
 #include "common/embeddings_client.hpp"
 #include "workers/admin/demo_seed.hpp"
+#include "workers/sender/graph_client.hpp"
 
 namespace switchboard::admin {
 
@@ -34,6 +35,12 @@ struct AdminServeOptions {
   std::string admin_token;
   std::size_t body_limit = 4 * 1024 * 1024;
   std::size_t database_pool_size = 8;
+  /// META_APP_ID: the Meta app of the connect flow; nullopt turns the flow off (503).
+  std::optional<std::string> meta_app_id;
+  /// META_APP_SECRET: the app's secret (also what ingest checks signatures with); never logged.
+  std::string meta_app_secret;
+  /// GRAPH_BASE_URL, GRAPH_VERSION, GRAPH_TIMEOUT_MS: where the connect flow reaches Meta.
+  sender::GraphConfig graph;
 };
 
 /// Everything switchboard-admin is configured with; a field a command does not need stays empty.

@@ -12,7 +12,8 @@
 // another tenant: 404, as if the tenant did not exist.
 //
 // Errors are {"error":{"code":"...","message":"..."}}: 400 bad_request (the message names the
-// field), 401 unauthorized, 404 not_found, 405 method_not_allowed, 409 conflict, 500 internal.
+// field), 401 unauthorized, 404 not_found, 405 method_not_allowed, 409 conflict, 500 internal,
+// 502 bad_gateway (a service the API calls failed), 503 unavailable.
 
 #include <boost/beast/http/verb.hpp>
 #include <functional>

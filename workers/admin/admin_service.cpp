@@ -34,7 +34,13 @@ void RegisterAdminRoutes(AdminRoutes& routes, AdminServices& services) {
   RegisterServiceRoutes(routes, ServiceStore(services.database));
   RegisterKnowledgeRoutes(routes, KnowledgeStore(services.database));
   RegisterAppointmentRoutes(routes, AppointmentStore(services.database));
-  RegisterIntegrationRoutes(routes, IntegrationStore(services.database, services.cipher));
+  std::optional<MetaApp> meta;
+  if (services.config.serve.meta_app_id) {
+    meta = MetaApp{*services.config.serve.meta_app_id, services.config.serve.meta_app_secret,
+                   services.config.serve.graph};
+  }
+  RegisterIntegrationRoutes(routes, IntegrationStore(services.database, services.cipher), meta,
+                            HttpFetch);
   RegisterConversationRoutes(routes, ConversationStore(services.database),
                              [&producer = services.producer](const OutboundRecord& record) {
                                return producer.ProduceAndWait(std::span(&record, 1));

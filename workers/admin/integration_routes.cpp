@@ -18,9 +18,20 @@ void WriteIntegration(json::Writer& writer, const IntegrationRow& integration) {
       .Field("platform_id", integration.platform_id)
       .Field("active", integration.active)
       .Field("has_access_token", integration.has_access_token)
-      .Field("status", integration.active ? "active" : "inactive")
+      .Key("token_expires_at");
+  integration.token_expires_at ? writer.String(*integration.token_expires_at) : writer.Null();
+  writer.Field("status", integration.status)
       .Field("created_at", integration.created_at)
       .EndObject();
+}
+
+HttpResponse Integrations(const ApiRequest& request, http::status status,
+                          const std::vector<IntegrationRow>& integrations) {
+  json::Writer writer;
+  writer.StartObject().Key("items").StartArray();
+  for (const IntegrationRow& row : integrations) WriteIntegration(writer, row);
+  writer.EndArray().EndObject();
+  return JsonResponse(request.http, status, writer.Take());
 }
 
 }  // namespace
@@ -46,7 +57,8 @@ IntegrationRequest ParseIntegrationRequest(const json::Value& body) {
   return request;
 }
 
-void RegisterIntegrationRoutes(AdminRoutes& routes, IntegrationStore store) {
+void RegisterIntegrationRoutes(AdminRoutes& routes, IntegrationStore store,
+                               std::optional<MetaApp> meta, GraphFetch fetch) {
   routes.Add(http::verb::post, "/v1/tenants/{id}/integrations", Access::kTenant,
              [store](const ApiRequest& request) {
                const std::string tenant = PathUuid(request, "id", "tenant");
@@ -70,12 +82,53 @@ void RegisterIntegrationRoutes(AdminRoutes& routes, IntegrationStore store) {
              });
   routes.Add(http::verb::get, "/v1/tenants/{id}/integrations", Access::kTenant,
              [store](const ApiRequest& request) {
-               const auto integrations = store.List(PathUuid(request, "id", "tenant"));
-               json::Writer writer;
-               writer.StartObject().Key("items").StartArray();
-               for (const IntegrationRow& row : integrations) WriteIntegration(writer, row);
-               writer.EndArray().EndObject();
-               return JsonResponse(request.http, http::status::ok, writer.Take());
+               return Integrations(request, http::status::ok,
+                                   store.List(PathUuid(request, "id", "tenant")));
+             });
+  routes.Add(http::verb::post, "/v1/tenants/{id}/integrations/meta/connect", Access::kTenant,
+             [store, meta, fetch](const ApiRequest& request) {
+               const std::string tenant = PathUuid(request, "id", "tenant");
+               const json::Document body = ParseJsonBody(request);
+               RejectUnknownFields(body, {"code", "redirect_uri"});
+               const std::string code = RequiredText(body, "code", 2048);
+               const std::string redirect_uri = RequiredText(body, "redirect_uri", 2048);
+               if (!redirect_uri.starts_with("https://") && !redirect_uri.starts_with("http://")) {
+                 throw ApiError::BadRequest("redirect_uri must be the http(s) URL the login used");
+               }
+               if (!meta) {
+                 throw ApiError(http::status::service_unavailable, "unavailable",
+                                "the Meta connect flow is not configured (META_APP_ID)");
+               }
+               const auto granted = ConnectMeta(*meta, code, redirect_uri, fetch);
+               if (!granted.ok()) {
+                 Log(LogLevel::kWarning, "meta connect failed",
+                     {{"business_id", tenant}, {"error", granted.error().message}});
+                 if (granted.error().code_refused) {
+                   throw ApiError::BadRequest(
+                       "code: Meta refused it (expired, used already, or "
+                       "another redirect_uri)");
+                 }
+                 throw ApiError(http::status::bad_gateway, "bad_gateway",
+                                "Meta's Graph API failed: " + granted.error().message);
+               }
+               if (granted->empty()) {
+                 throw ApiError::Conflict(
+                     "the login granted no WhatsApp number, Facebook Page or Instagram account");
+               }
+               std::vector<AccountToken> accounts;
+               for (const GrantedAccount& account : *granted) {
+                 accounts.push_back(
+                     {account.type, account.platform_id, account.access_token, account.expires_in});
+               }
+               std::vector<IntegrationRow> stored;
+               try {
+                 stored = store.Store(tenant, accounts);
+               } catch (const PlatformIdTaken& e) {
+                 throw ApiError::Conflict(e.what());
+               }
+               Log(LogLevel::kInfo, "meta accounts connected",
+                   {{"business_id", tenant}, {"integrations", static_cast<int>(stored.size())}});
+               return Integrations(request, http::status::created, stored);
              });
   routes.Add(http::verb::delete_, "/v1/tenants/{id}/integrations/{iid}", Access::kTenant,
              [store](const ApiRequest& request) {

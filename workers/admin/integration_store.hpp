@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,7 +19,20 @@ struct IntegrationRow {
   std::string platform_id;
   bool active = true;
   bool has_access_token = false;
+  /// When the token expires (ISO 8601, UTC); nullopt when it does not or is unknown.
+  std::optional<std::string> token_expires_at;
+  /// active; expiring (the token within 7 days); expired; revoked (the integration is inactive).
+  std::string status;
   std::string created_at;  ///< ISO 8601, UTC
+};
+
+/// A channel account and the token to store for it (the Meta connect flow's result).
+struct AccountToken {
+  std::string type;
+  std::string platform_id;
+  std::string access_token;
+  /// Seconds from now until the token expires; nullopt when it does not.
+  std::optional<std::int64_t> expires_in;
 };
 
 /// Thrown when the platform id is connected already (this tenant's or another's).
@@ -40,6 +54,11 @@ class IntegrationStore final {
   IntegrationRow Create(const std::string& business_id, const std::string& type,
                         const std::string& platform_id,
                         const std::optional<std::string>& access_token) const;
+  /// Creates each account's integration, or refreshes the token of the tenant's own (active
+  /// again), in one transaction. Throws PlatformIdTaken when another tenant holds one: nothing
+  /// is stored then.
+  std::vector<IntegrationRow> Store(const std::string& business_id,
+                                    const std::vector<AccountToken>& accounts) const;
   /// Messaging accounts first, then voice numbers; each oldest first.
   std::vector<IntegrationRow> List(const std::string& business_id) const;
   /// false when the tenant has no such integration.

@@ -18,6 +18,10 @@ struct SenderConfig {
   double rate_per_second = 20;
 };
 
+/// Reads GRAPH_BASE_URL (an http(s) URL; trailing slashes dropped), GRAPH_VERSION and
+/// GRAPH_TIMEOUT_MS through `env` (the sender's, and the admin service's Meta connect flow).
+GraphConfig ReadGraphConfig(EnvReader& env);
+
 /// Reads DATABASE_URL, DATABASE_POOL_SIZE, TOKEN_ENCRYPTION_KEYS (required, secret),
 /// GRAPH_BASE_URL (an http(s) URL; trailing slashes dropped), GRAPH_VERSION, GRAPH_TIMEOUT_MS and
 /// SENDER_RATE_PER_SECOND through `env`; problems are collected in it.
