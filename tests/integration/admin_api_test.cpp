@@ -345,6 +345,16 @@ TEST_CASE("admin API: a tenant key gets 404 for everything of another tenant") {
   const CreatedTenant other = CreateTenant(admin);
   SeedWhatsAppIntegration(other.id);
   const SeededConversation conversation = SeedWhatsAppConversation(other.id, 1);
+  const std::string iid =
+      Owner("SELECT id::text FROM integrations WHERE business_id = $1", other.id)[0][0]
+          .as<std::string>();
+  const std::string aid =
+      Owner(
+          "INSERT INTO appointments (business_id, customer_id, starts_at, ends_at) "
+          "SELECT business_id, customer_id, now() + interval '1 day', "
+          "now() + interval '1 day 1 hour' FROM conversations WHERE id = $1 RETURNING id::text",
+          conversation.conversation_id)[0][0]
+          .as<std::string>();
   const auto service = admin.Call("POST", "/v1/tenants/" + other.id + "/services", other.api_key,
                                   R"({"name":"Check-up","duration_minutes":30})");
   REQUIRE(service.status == 201);
@@ -373,6 +383,13 @@ TEST_CASE("admin API: a tenant key gets 404 for everything of another tenant") {
       {"GET", theirs + "/conversations/" + cid + "/messages"},
       {"POST", theirs + "/conversations/" + cid + "/messages"},
       {"POST", theirs + "/conversations/" + cid + "/close"},
+      {"GET", theirs + "/usage"},
+      {"GET", theirs + "/appointments"},
+      {"POST", theirs + "/appointments/" + aid + "/cancel"},
+      {"POST", theirs + "/integrations"},
+      {"GET", theirs + "/integrations"},
+      {"DELETE", theirs + "/integrations/" + iid},
+      {"POST", theirs + "/integrations/meta/connect"},
   };
   for (const auto& [method, target] : routes) {
     const auto answer = admin.Call(method, target, mine.api_key, R"({"text":"x","name":"x"})");
@@ -384,10 +401,15 @@ TEST_CASE("admin API: a tenant key gets 404 for everything of another tenant") {
   CHECK(admin.Call("POST", own + "/conversations/" + cid + "/close", mine.api_key).status == 404);
   CHECK(admin.Call("DELETE", own + "/services/" + sid, mine.api_key).status == 404);
   CHECK(admin.Call("DELETE", own + "/knowledge/" + kid, mine.api_key).status == 404);
+  CHECK(admin.Call("DELETE", own + "/integrations/" + iid, mine.api_key).status == 404);
+  CHECK(admin.Call("POST", own + "/appointments/" + aid + "/cancel", mine.api_key).status == 404);
   // Nothing changed.
   CHECK(Owner("SELECT status FROM conversations WHERE id = $1", cid)[0][0].as<std::string>() ==
         "ACTIVE");
   CHECK(Owner("SELECT count(*) FROM services WHERE id = $1", sid)[0][0].as<int>() == 1);
+  CHECK(Owner("SELECT count(*) FROM integrations WHERE id = $1", iid)[0][0].as<int>() == 1);
+  CHECK(Owner("SELECT status FROM appointments WHERE id = $1", aid)[0][0].as<std::string>() ==
+        "booked");
 }
 
 TEST_CASE("admin API: no token or API key reaches a response or a log line") {

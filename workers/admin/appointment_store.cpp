@@ -4,13 +4,11 @@
 
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "workers/admin/sql_time.hpp"
 
 namespace switchboard::admin {
 
 namespace {
-
-#define SWITCHBOARD_ISO_UTC(column) \
-  "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 // $1 business; $2, $3 the range; $4 one appointment's id.
 constexpr char kSelect[] =

@@ -5,13 +5,11 @@
 #include "common/hmac.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "workers/admin/sql_time.hpp"
 
 namespace switchboard::admin {
 
 namespace {
-
-#define SWITCHBOARD_ISO_UTC(column) \
-  "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 // $1 business, $2 status, $3 channel, $4 needs_human, $5 since, $6/$7 the cursor's position,
 // $8 limit, $9 one conversation's id.

@@ -6,13 +6,11 @@
 #include "common/encoding.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "workers/admin/sql_time.hpp"
 
 namespace switchboard::admin {
 
 namespace {
-
-#define SWITCHBOARD_ISO_UTC(column) \
-  "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 constexpr char kSelect[] =
     "SELECT id::text, type, platform_id, active, access_token_ciphertext IS NOT NULL, "

@@ -5,6 +5,7 @@
 #include "common/knowledge_chunks.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "workers/admin/sql_time.hpp"
 
 namespace switchboard::admin {
 
@@ -16,8 +17,7 @@ constexpr std::string_view kApiSource = "api:";
 constexpr char kColumns[] =
     " i.id::text, i.title, CASE WHEN i.source LIKE 'api:%' THEN substr(i.source, 5) ELSE "
     "i.source END, (SELECT count(*) FROM knowledge_chunks c WHERE c.business_id = i.business_id "
-    "AND c.item_id = i.id), to_char(i.created_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    "AND c.item_id = i.id), " SWITCHBOARD_ISO_UTC("i.created_at");
 
 KnowledgeItem ItemOf(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),

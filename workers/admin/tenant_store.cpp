@@ -4,6 +4,7 @@
 
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "workers/admin/sql_time.hpp"
 
 namespace switchboard::admin {
 
@@ -11,8 +12,8 @@ namespace {
 
 constexpr char kColumns[] =
     "id::text, name, slug, timezone, language, opening_hours::text, settings::text, plan, "
-    "monthly_message_limit, monthly_voice_minutes_limit, active, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    "monthly_message_limit, monthly_voice_minutes_limit, active, " SWITCHBOARD_ISO_UTC(
+        "created_at");
 
 Tenant TenantOf(const pqxx::row& row) {
   Tenant tenant;
