@@ -114,6 +114,15 @@ TEST_CASE(
               "ON i.customer_id = c.customer_id WHERE i.business_id = $1 AND i.external_id = $2",
               tenant.business_id, wa_id)[0][0]
             .as<int>() == 2);
+  // The AI's prompt has the person's reply as the business's side of the history.
+  bool history_has_reply = false;
+  const auto calls = llm.Calls();
+  REQUIRE_FALSE(calls.empty());
+  for (const auto& message : calls.back().messages) {
+    history_has_reply |=
+        message.role == "assistant" && message.content == "Hi, this is Maria from the front desk.";
+  }
+  CHECK(history_has_reply);
   // The person's reply went out once.
   CHECK(Owner("SELECT count(*) FROM send_states WHERE business_id = $1 AND message_id = $2",
               tenant.business_id, Field(reply.body, "id"))[0][0]

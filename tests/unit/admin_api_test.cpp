@@ -1,9 +1,12 @@
-// Unit tests of the admin API's handler parts that need no database: the body readers, the tenant
-// and service fields, tenant API keys, and knowledge documents cleaned to text.
+// Unit tests of the admin API's handler parts that need no database: the body and query readers,
+// the tenant, service and integration fields, tenant API keys, knowledge documents cleaned to
+// text, and the Meta connect flow's refusals.
 #include <doctest/doctest.h>
 
 #include "common/knowledge_chunks.hpp"
 #include "workers/admin/api_json.hpp"
+#include "workers/admin/conversation_routes.hpp"
+#include "workers/admin/integration_routes.hpp"
 #include "workers/admin/knowledge_text.hpp"
 #include "workers/admin/meta_connect.hpp"
 #include "workers/admin/service_routes.hpp"
@@ -193,4 +196,56 @@ TEST_CASE("meta connect: the code's refusal and Graph's failures are typed, with
   auto nonsense = ConnectMeta(app, "c", "https://app.example/cb", answering(200, R"({"x":1})"));
   REQUIRE_FALSE(nonsense.ok());
   CHECK(nonsense.error().message == "code exchange: no access_token");
+}
+
+TEST_CASE("conversation filter: each query parameter checked, the cursor only as given out") {
+  const auto filter_of = [](std::string target) {
+    HttpRequest http{boost::beast::http::verb::get, target, 11};
+    return ParseConversationFilter(ApiRequest{http, {}, {}});
+  };
+  const auto filter = filter_of(
+      "/v1/tenants/t/conversations?status=HANDED_OFF&channel=whatsapp&needs_human=true&limit=10"
+      "&since=2026-12-01T00:00:00Z&cursor=1764547200000000_0b6d7c1e-1111-4f3a-9d2e-000000000001");
+  CHECK(filter.status == "HANDED_OFF");
+  CHECK(filter.channel == "whatsapp");
+  CHECK(filter.needs_human == true);
+  CHECK(filter.limit == 10);
+  CHECK(filter.since == "2026-12-01T00:00:00Z");
+  CHECK(filter.after == "1764547200000000_0b6d7c1e-1111-4f3a-9d2e-000000000001");
+  CHECK(filter_of("/x").limit == 50);
+  CHECK_FALSE(filter_of("/x").status.has_value());
+  for (const std::string bad :
+       {"status=open", "channel=sms", "needs_human=yes", "limit=0", "limit=201", "limit=5x",
+        "cursor=abc", "cursor=12_not-a-uuid", "cursor=_0b6d7c1e-1111-4f3a-9d2e-000000000001"}) {
+    CHECK_MESSAGE(Refusal([&] { filter_of("/x?" + bad); }) != "", bad);
+  }
+}
+
+TEST_CASE("integration requests: type, platform id and token checked") {
+  const auto request = ParseIntegrationRequest(
+      Body(R"({"type":"whatsapp","platform_id":"100000000000001","access_token":"EAAG"})"));
+  CHECK(request.type == "whatsapp");
+  CHECK(request.platform_id == "100000000000001");
+  CHECK(request.access_token == "EAAG");
+  CHECK(ParseIntegrationRequest(Body(R"({"type":"voice","platform_id":"vapi-1"})")).type ==
+        "voice");
+  CHECK(Refusal([] {
+          ParseIntegrationRequest(Body(R"({"type":"sms","platform_id":"1"})"));
+        }).starts_with("type"));
+  CHECK(Refusal([] {
+          ParseIntegrationRequest(Body(R"({"type":"whatsapp","platform_id":"a/b"})"));
+        }).starts_with("platform_id"));
+  CHECK(Refusal([] {
+          ParseIntegrationRequest(
+              Body(R"({"type":"voice","platform_id":"v","access_token":"secret"})"));
+        }).starts_with("access_token"));
+}
+
+TEST_CASE("usage months are YYYY-MM") {
+  CHECK(IsMonth("2026-12"));
+  CHECK(IsMonth("2026-01"));
+  CHECK_FALSE(IsMonth("2026-13"));
+  CHECK_FALSE(IsMonth("2026-00"));
+  CHECK_FALSE(IsMonth("2026-1"));
+  CHECK_FALSE(IsMonth("26-12-01"));
 }

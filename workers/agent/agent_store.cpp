@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 
+#include "common/business_facts.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
 #include "workers/agent/booking.hpp"
 #include "workers/agent/knowledge_search.hpp"
-#include "common/business_facts.hpp"
 
 namespace switchboard::agent {
 
@@ -100,16 +100,19 @@ void LoadCustomer(pqxx::transaction_base& tx, const TurnQuery& query, TurnContex
 }
 
 void LoadHistory(pqxx::transaction_base& tx, const TurnQuery& query, TurnContext& context) {
-  // Messages up to the turn's own (not the ones after it, when a record is replayed late). The
+  // Messages up to the turn's own (not the ones after it, when a record is replayed late); what a
+  // person replied through the admin API (role human) is the business's side too. The
   // newest of each of the customer's conversations through messages_conversation_idx: a plan
   // that scans the tenant's messages looks cheap to a new tenant's stale statistics, and grows
   // with every message.
   const auto rows = db::Exec(
       tx,
-      "SELECT m.role, m.content, m.channel, extract(epoch FROM m.created_at)::bigint "
+      "SELECT CASE m.role WHEN 'human' THEN 'assistant' ELSE m.role END, m.content, m.channel, "
+      "extract(epoch FROM m.created_at)::bigint "
       "FROM conversations c CROSS JOIN LATERAL ("
       "  SELECT id, role, content, channel, created_at FROM messages "
-      "  WHERE conversation_id = c.id AND business_id = $1 AND role IN ('user', 'assistant') "
+      "  WHERE conversation_id = c.id AND business_id = $1 "
+      "    AND role IN ('user', 'assistant', 'human') "
       "    AND content <> '' AND id <> $3 "
       "    AND created_at <= coalesce((SELECT created_at FROM messages "
       "                                WHERE business_id = $1 AND id = $3), now()) "
