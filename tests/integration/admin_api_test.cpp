@@ -527,3 +527,49 @@ TEST_CASE(
   CHECK(admin.Logs().find(login.user_token) == std::string::npos);
   CHECK(admin.Logs().find("connect-app-secret") == std::string::npos);
 }
+
+TEST_CASE(
+    "admin API: integrations are routed as soon as they are created and no longer once "
+    "deleted; their tokens are stored encrypted; another tenant's platform id is 409") {
+  AdminService admin;
+  const CreatedTenant tenant = CreateTenant(admin);
+  const CreatedTenant other = CreateTenant(admin);
+  const std::string base = "/v1/tenants/" + tenant.id + "/integrations";
+  const std::string platform_id = "1" + RandomDigits(14);
+  const std::string token = "EAAG-secret-" + RandomDigits(16);
+  const auto created = admin.Call("POST", base, tenant.api_key,
+                                  R"({"type":"whatsapp","platform_id":")" + platform_id +
+                                      R"(","access_token":")" + token + R"("})");
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  CHECK(created.body.find(token) == std::string::npos);
+  CHECK(json::Bool(Json(created), "has_access_token") == true);
+  CHECK(json::StringOr(Json(created), "status") == "active");
+  const std::string iid = json::StringOr(Json(created), "id");
+  const std::string lookup =
+      "SELECT business_id::text, position(convert_to($2, 'UTF8') IN access_token_ciphertext) "
+      "FROM resolve_integration('whatsapp', $1)";
+  const auto routed = Owner(lookup, platform_id, token);
+  REQUIRE(routed.size() == 1);
+  CHECK(routed[0][0].as<std::string>() == tenant.id);
+  CHECK(routed[0][1].as<int>() == 0);
+
+  const auto taken = admin.Call("POST", "/v1/tenants/" + other.id + "/integrations", other.api_key,
+                                R"({"type":"whatsapp","platform_id":")" + platform_id + R"("})");
+  CHECK(taken.status == 409);
+  CHECK(ErrorCode(taken) == "conflict");
+
+  const std::string voice_id = "vapi-" + RandomDigits(10);
+  REQUIRE(admin
+              .Call("POST", base, tenant.api_key,
+                    R"({"type":"voice","platform_id":")" + voice_id + R"("})")
+              .status == 201);
+  CHECK(Owner("SELECT count(*) FROM voice_directory() WHERE phone_number_id = $1", voice_id)[0][0]
+            .as<int>() == 1);
+  const auto listed = Json(admin.Call("GET", base, tenant.api_key));
+  REQUIRE(json::Find(listed, "items")->Size() == 2);
+  CHECK(json::StringOr((*json::Find(listed, "items"))[1], "type") == "voice");
+
+  CHECK(admin.Call("DELETE", base + "/" + iid, tenant.api_key).status == 204);
+  CHECK(Owner(lookup, platform_id, token).empty());
+  CHECK(admin.Call("DELETE", base + "/" + iid, tenant.api_key).status == 404);
+}
