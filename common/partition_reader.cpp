@@ -27,6 +27,9 @@ PartitionReader::PartitionReader(const std::string& brokers, const std::string& 
   // An offset that retention already deleted reads from the first record still kept.
   SetKafkaConf(*conf, "auto.offset.reset", "earliest");
   SetKafkaConf(*conf, "enable.partition.eof", "false");
+  // The reader re-assigns often (lag reads one record at each committed offset): a fetch that
+  // finds nothing new should not hold the next assignment up for the default 500 ms.
+  SetKafkaConf(*conf, "fetch.wait.max.ms", "10");
   std::string error;
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!consumer_) throw ConfigError("Kafka reader: " + error);

@@ -133,6 +133,6 @@ TEST_CASE("admin dlq: bad usage exits 2, an unknown id exits 1") {
   CHECK(Admin({"dlq", "list", "--all"}).first == 2);
   const auto [code, out] = Admin({"dlq", "redrive", "no-such-id", "--stage", Unique("stage")});
   CHECK(code == 1);
-  CHECK(out.find("no dead letter") != std::string::npos);
+  CHECK(out.find("no dead letter of this stage") != std::string::npos);
   CHECK(Admin({"dlq", "show", "no-such-id"}).first == 1);
 }

@@ -45,6 +45,8 @@ void RegisterAdminRoutes(AdminRoutes& routes, AdminServices& services) {
                              [&producer = services.producer](const OutboundRecord& record) {
                                return producer.ProduceAndWait(std::span(&record, 1));
                              });
+  RegisterOperatorRoutes(routes, {services.config.brokers, services.database, services.producer,
+                                  services.registry, services.lag});
 }
 
 int RunAdminService(const AdminConfig& config) {
@@ -53,7 +55,9 @@ int RunAdminService(const AdminConfig& config) {
   auto registry = std::make_shared<prometheus::Registry>();
   auto database = db::MakeConnectionPool({config.database_url, options.database_pool_size});
   KafkaProducer producer({.brokers = config.brokers, .client_id = "switchboard-admin"});
-  AdminServices services{config, *database, producer, cipher, *registry};
+  // Burrow's window: a minute of samples five seconds apart.
+  LagMonitor lag(config.brokers, *registry, std::chrono::seconds(5), 12);
+  AdminServices services{config, *database, producer, cipher, *registry, lag};
   OpsProbe ops{[&database, &producer] {
                  return database->Ping() &&
                         producer.BrokerReachable(std::chrono::milliseconds(500));

@@ -12,6 +12,7 @@
 #include "common/token_cipher.hpp"
 #include "workers/admin/admin_config.hpp"
 #include "workers/admin/admin_routes.hpp"
+#include "workers/admin/operator_routes.hpp"
 
 namespace prometheus {
 class Registry;
@@ -27,6 +28,8 @@ struct AdminServices {
   KafkaProducer& producer;
   const TokenCipher& cipher;
   prometheus::Registry& registry;
+  /// Consumer lag sampled in the background (the operator routes and gauges).
+  LagMonitor& lag;
 };
 
 /// Registers every route unit's routes on `routes`. A new unit adds its one call here.

@@ -74,32 +74,45 @@ std::map<std::string, std::string> ListGroups(rd_kafka_t* handle, rd_kafka_queue
   return groups;
 }
 
-/// State, members and the partitions assigned to them, of `group`.
+/// State, members and the partitions assigned to them, of every group of `groups` (one request).
 void Describe(rd_kafka_t* handle, rd_kafka_queue_t* queue, std::chrono::milliseconds timeout,
-              GroupLag& group, std::vector<TopicPartition>& assigned) {
+              std::vector<GroupLag>& groups,
+              std::map<std::string, std::vector<TopicPartition>>& assigned) {
+  if (groups.empty()) return;
   const auto options = AdminOptions(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
-  const char* name = group.group.c_str();
-  rd_kafka_DescribeConsumerGroups(handle, &name, 1, options.get(), queue);
+  std::vector<const char*> names;
+  for (const GroupLag& group : groups) names.push_back(group.group.c_str());
+  rd_kafka_DescribeConsumerGroups(handle, names.data(), names.size(), options.get(), queue);
   const Event event = Await(queue, timeout, "DescribeConsumerGroups");
   std::size_t count = 0;
   const rd_kafka_ConsumerGroupDescription_t** described =
       rd_kafka_DescribeConsumerGroups_result_groups(
           rd_kafka_event_DescribeConsumerGroups_result(event.get()), &count);
-  if (count != 1) throw std::runtime_error("DescribeConsumerGroups: no answer for " + group.group);
-  if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(described[0])) {
-    throw std::runtime_error("DescribeConsumerGroups " + group.group + ": " +
-                             rd_kafka_error_string(error));
+  std::map<std::string, const rd_kafka_ConsumerGroupDescription_t*> by_name;
+  for (std::size_t i = 0; i < count; ++i) {
+    by_name[rd_kafka_ConsumerGroupDescription_group_id(described[i])] = described[i];
   }
-  group.state =
-      rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(described[0]));
-  const std::size_t members = rd_kafka_ConsumerGroupDescription_member_count(described[0]);
-  group.members = static_cast<int>(members);
-  for (std::size_t m = 0; m < members; ++m) {
-    const auto* member = rd_kafka_ConsumerGroupDescription_member(described[0], m);
-    const auto* partitions =
-        rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(member));
-    for (int p = 0; partitions != nullptr && p < partitions->cnt; ++p) {
-      assigned.push_back({partitions->elems[p].topic, partitions->elems[p].partition});
+  for (GroupLag& group : groups) {
+    const auto found = by_name.find(group.group);
+    if (found == by_name.end()) {
+      throw std::runtime_error("DescribeConsumerGroups: no answer for " + group.group);
+    }
+    if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(found->second)) {
+      throw std::runtime_error("DescribeConsumerGroups " + group.group + ": " +
+                               rd_kafka_error_string(error));
+    }
+    group.state =
+        rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(found->second));
+    const std::size_t members = rd_kafka_ConsumerGroupDescription_member_count(found->second);
+    group.members = static_cast<int>(members);
+    for (std::size_t m = 0; m < members; ++m) {
+      const auto* member = rd_kafka_ConsumerGroupDescription_member(found->second, m);
+      const auto* partitions =
+          rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(member));
+      for (int p = 0; partitions != nullptr && p < partitions->cnt; ++p) {
+        assigned[group.group].push_back(
+            {partitions->elems[p].topic, partitions->elems[p].partition});
+      }
     }
   }
 }
@@ -169,25 +182,31 @@ std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
   std::map<std::string, std::string> listed = ListGroups(handle, queue.get(), timeout);
   std::vector<GroupLag> groups;
   for (const auto& [name, state] : listed) {
-    if (only_group && name != *only_group) continue;
-    GroupLag group{.group = name, .state = state};
-    std::vector<TopicPartition> assigned;
-    Describe(handle, queue.get(), timeout, group, assigned);
+    if (!only_group || name == *only_group) groups.push_back({.group = name, .state = state});
+  }
+  std::map<std::string, std::vector<TopicPartition>> assigned;
+  Describe(handle, queue.get(), timeout, groups, assigned);
+  // Many groups read the same partitions: ask for each end once.
+  std::map<TopicPartition, std::int64_t> ends;
+  for (GroupLag& group : groups) {
     std::map<TopicPartition, std::optional<std::int64_t>> partitions;
-    for (const auto& [partition, offset] : Committed(handle, queue.get(), timeout, name)) {
+    for (const auto& [partition, offset] : Committed(handle, queue.get(), timeout, group.group)) {
       partitions[partition] = offset;
     }
-    for (const TopicPartition& partition : assigned) partitions.try_emplace(partition);
+    for (const TopicPartition& partition : assigned[group.group]) partitions.try_emplace(partition);
     for (const auto& [partition, committed] : partitions) {
-      const Result<Watermarks> marks = reader.QueryWatermarks(partition, timeout);
-      if (!marks.ok()) throw std::runtime_error(marks.error().message);
+      auto end = ends.find(partition);
+      if (end == ends.end()) {
+        const Result<Watermarks> marks = reader.QueryWatermarks(partition, timeout);
+        if (!marks.ok()) throw std::runtime_error(marks.error().message);
+        end = ends.emplace(partition, marks->high).first;
+      }
       group.partitions.push_back({.topic = partition.topic,
                                   .partition = partition.partition,
                                   .committed = committed,
-                                  .end = marks->high,
-                                  .lag = LagOf(committed, marks->high)});
+                                  .end = end->second,
+                                  .lag = LagOf(committed, end->second)});
     }
-    groups.push_back(std::move(group));
   }
 
   std::set<TopicPartitionOffset> waiting;

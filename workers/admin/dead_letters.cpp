@@ -1,5 +1,6 @@
 #include "workers/admin/dead_letters.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 
@@ -119,6 +120,57 @@ void WriteDeadLetter(json::Writer& writer, const StoredDeadLetter& stored, bool 
     writer.EndArray().Key("value").JsonOrString(letter.value);
   }
   writer.EndObject();
+}
+
+std::vector<StoredDeadLetter> ChooseDeadLetters(const DeadLetterScan& scan,
+                                                const std::vector<StoredDeadLetter>& pending,
+                                                const std::vector<std::string>& ids, bool all,
+                                                std::vector<DeadLetterOutcome>& missing) {
+  if (all) return pending;
+  std::vector<StoredDeadLetter> chosen;
+  for (const std::string& id : ids) {
+    const auto found = std::find_if(scan.letters.begin(), scan.letters.end(),
+                                    [&](const auto& stored) { return stored.place.id == id; });
+    if (found == scan.letters.end()) {
+      missing.push_back(
+          {.id = id, .result = "failed: no dead letter of this stage", .failed = true});
+    } else {
+      chosen.push_back(*found);
+    }
+  }
+  return chosen;
+}
+
+std::string DeadLetterListJson(const std::vector<StoredDeadLetter>& pending,
+                               std::int64_t unreadable) {
+  json::Writer writer;
+  writer.StartObject().Key("dead_letters").StartArray();
+  for (const auto& stored : pending) WriteDeadLetter(writer, stored, false);
+  writer.EndArray().Field("unreadable", unreadable).EndObject();
+  return writer.Take();
+}
+
+std::string DeadLetterShowJson(const StoredDeadLetter& stored,
+                               const std::map<std::string, DeadLetterAction>& actions) {
+  const auto acted = actions.find(stored.place.id);
+  json::Writer writer;
+  writer.StartObject()
+      .Field("status", acted == actions.end() ? std::string_view("pending")
+                                              : DeadLetterActionName(acted->second))
+      .Key("dead_letter");
+  WriteDeadLetter(writer, stored, true);
+  writer.EndObject();
+  return writer.Take();
+}
+
+std::string OutcomesJson(const std::vector<DeadLetterOutcome>& outcomes) {
+  json::Writer writer;
+  writer.StartObject().Key("results").StartArray();
+  for (const auto& outcome : outcomes) {
+    writer.StartObject().Field("id", outcome.id).Field("result", outcome.result).EndObject();
+  }
+  writer.EndArray().EndObject();
+  return writer.Take();
 }
 
 std::string DeadLetterTable(const std::vector<StoredDeadLetter>& letters) {

@@ -60,6 +60,24 @@ std::vector<DeadLetterOutcome> ActOnDeadLetters(pqxx::connection& connection,
 /// key, headers and value (as JSON when it is JSON).
 void WriteDeadLetter(json::Writer& writer, const StoredDeadLetter& stored, bool detail);
 
+/// The letters `ids` name (found in `scan`, of the scan's stage), or every `pending` one with
+/// `all`; an id not found becomes a failed outcome in `missing`.
+std::vector<StoredDeadLetter> ChooseDeadLetters(const DeadLetterScan& scan,
+                                                const std::vector<StoredDeadLetter>& pending,
+                                                const std::vector<std::string>& ids, bool all,
+                                                std::vector<DeadLetterOutcome>& missing);
+
+/// {"dead_letters":[...],"unreadable":n} (dlq list, GET /v1/ops/dlq).
+std::string DeadLetterListJson(const std::vector<StoredDeadLetter>& pending,
+                               std::int64_t unreadable);
+
+/// {"status":"pending|redriven|purged","dead_letter":{... detail}} (dlq show).
+std::string DeadLetterShowJson(const StoredDeadLetter& stored,
+                               const std::map<std::string, DeadLetterAction>& actions);
+
+/// {"results":[{"id","result"}]} (dlq redrive/purge).
+std::string OutcomesJson(const std::vector<DeadLetterOutcome>& outcomes);
+
 /// One row per letter: ID, STAGE, TOPIC, PARTITION, OFFSET, ATTEMPTS, TIME, ERROR.
 std::string DeadLetterTable(const std::vector<StoredDeadLetter>& letters);
 

@@ -242,11 +242,7 @@ int RunDlq(Arguments& args, const AdminConfig& config) {
 
   if (action == "list") {
     if (as_json) {
-      json::Writer writer;
-      writer.StartObject().Key("dead_letters").StartArray();
-      for (const auto& stored : pending) WriteDeadLetter(writer, stored, false);
-      writer.EndArray().Field("unreadable", scan.unreadable).EndObject();
-      std::cout << writer.Take() << '\n';
+      std::cout << DeadLetterListJson(pending, scan.unreadable) << '\n';
     } else {
       std::cout << DeadLetterTable(pending) << pending.size() << " pending";
       if (scan.unreadable > 0) std::cout << ", " << scan.unreadable << " unreadable (logged)";
@@ -257,18 +253,14 @@ int RunDlq(Arguments& args, const AdminConfig& config) {
   if (action == "show") {
     for (const StoredDeadLetter& stored : scan.letters) {
       if (stored.place.id != words.front()) continue;
-      const auto acted = actions.find(stored.place.id);
-      const std::string status =
-          acted == actions.end() ? "pending" : std::string(DeadLetterActionName(acted->second));
       if (as_json) {
-        json::Writer writer;
-        writer.StartObject().Field("status", status).Key("dead_letter");
-        WriteDeadLetter(writer, stored, true);
-        writer.EndObject();
-        std::cout << writer.Take() << '\n';
+        std::cout << DeadLetterShowJson(stored, actions) << '\n';
       } else {
         const DeadLetter& letter = stored.letter;
-        std::cout << "id          " << stored.place.id << "\nstatus      " << status
+        const auto acted = actions.find(stored.place.id);
+        std::cout << "id          " << stored.place.id << "\nstatus      "
+                  << (acted == actions.end() ? std::string_view("pending")
+                                             : DeadLetterActionName(acted->second))
                   << "\nstage       " << letter.stage << "\ntopic       " << letter.original_topic
                   << " partition " << letter.original_partition << " offset "
                   << letter.original_offset << "\nevent id    "
@@ -282,22 +274,9 @@ int RunDlq(Arguments& args, const AdminConfig& config) {
     throw std::runtime_error("no dead letter " + words.front());
   }
 
-  std::vector<StoredDeadLetter> chosen;
   std::vector<DeadLetterOutcome> outcomes;
-  if (all) {
-    chosen = pending;
-  } else {
-    for (const std::string& id : words) {
-      const auto found = std::find_if(scan.letters.begin(), scan.letters.end(),
-                                      [&](const auto& stored) { return stored.place.id == id; });
-      if (found == scan.letters.end()) {
-        outcomes.push_back(
-            {.id = id, .result = "failed: no dead letter of stage " + *stage, .failed = true});
-      } else {
-        chosen.push_back(*found);
-      }
-    }
-  }
+  const std::vector<StoredDeadLetter> chosen =
+      ChooseDeadLetters(scan, pending, words, all, outcomes);
   const DeadLetterAction kind =
       action == "redrive" ? DeadLetterAction::kRedriven : DeadLetterAction::kPurged;
   std::unique_ptr<KafkaProducer> producer;
@@ -310,13 +289,7 @@ int RunDlq(Arguments& args, const AdminConfig& config) {
   }
   bool failed = false;
   if (as_json) {
-    json::Writer writer;
-    writer.StartObject().Key("results").StartArray();
-    for (const auto& outcome : outcomes) {
-      writer.StartObject().Field("id", outcome.id).Field("result", outcome.result).EndObject();
-    }
-    writer.EndArray().EndObject();
-    std::cout << writer.Take() << '\n';
+    std::cout << OutcomesJson(outcomes) << '\n';
   } else {
     TextTable table({"ID", "RESULT"});
     for (const auto& outcome : outcomes) table.Row({outcome.id, outcome.result});
