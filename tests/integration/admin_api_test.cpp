@@ -124,6 +124,14 @@ TEST_CASE(
             .as<std::string>()
             .find(key.substr(key.size() - 20)) == std::string::npos);
 
+  // The platform's list has it (newest first); a tenant key has no list.
+  const auto list = admin.AsAdmin("GET", "/v1/tenants?limit=50");
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find(R"("id":")" + id + R"(","name":"Zahnarzt Berg")") != std::string::npos);
+  CHECK(list.body.find("api_key") == std::string::npos);
+  CHECK(admin.Call("GET", "/v1/tenants", key).status == 404);
+  CHECK(admin.AsAdmin("GET", "/v1/tenants?limit=0").status == 400);
+
   const auto read = admin.Call("GET", "/v1/tenants/" + id, key);
   REQUIRE(read.status == 200);
   CHECK(read.body.find("api_key") == std::string::npos);

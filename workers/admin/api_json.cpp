@@ -78,6 +78,19 @@ std::optional<std::string> OptionalObject(const json::Value& body, std::string_v
   return json::Serialize(*value);
 }
 
+int QueryLimit(const ApiRequest& request, int fallback, int high) {
+  const auto value = request.Query("limit");
+  if (!value) return fallback;
+  try {
+    std::size_t used = 0;
+    const int limit = std::stoi(*value, &used);
+    if (used == value->size() && limit >= 1 && limit <= high) return limit;
+  } catch (const std::exception&) {
+    // not a number: refused below
+  }
+  throw ApiError::BadRequest("limit must be a whole number from 1 to " + std::to_string(high));
+}
+
 std::string PathUuid(const ApiRequest& request, std::string_view name, std::string_view what) {
   std::string id = request.Param(name);
   if (!agent::LooksLikeUuid(id)) throw ApiError::NotFound(std::string(what) + " not found");

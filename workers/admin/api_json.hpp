@@ -40,6 +40,10 @@ std::optional<bool> OptionalBool(const json::Value& body, std::string_view name)
 /// not an object.
 std::optional<std::string> OptionalObject(const json::Value& body, std::string_view name);
 
+/// The query parameter "limit" as a whole number in [1, high]; `fallback` when absent; 400
+/// otherwise.
+int QueryLimit(const ApiRequest& request, int fallback, int high);
+
 /// The path parameter `name` as a lower-case UUID; 404 "<what> not found" when it is not one
 /// (no such row can exist).
 std::string PathUuid(const ApiRequest& request, std::string_view name, std::string_view what);

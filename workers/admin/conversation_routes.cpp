@@ -25,18 +25,6 @@ std::optional<std::string> OneOfQuery(const ApiRequest& request, std::string_vie
   throw ApiError::BadRequest(std::string(name) + " must be one of " + allowed);
 }
 
-int LimitQuery(const ApiRequest& request, int fallback, int high) {
-  const auto value = request.Query("limit");
-  if (!value) return fallback;
-  try {
-    std::size_t used = 0;
-    const int limit = std::stoi(*value, &used);
-    if (used == value->size() && limit >= 1 && limit <= high) return limit;
-  } catch (const std::exception&) {
-  }
-  throw ApiError::BadRequest("limit must be a whole number from 1 to " + std::to_string(high));
-}
-
 bool IsCursor(std::string_view cursor) {
   const std::size_t split = cursor.find('_');
   if (split == 0 || split == std::string_view::npos || split > 18) return false;
@@ -78,7 +66,7 @@ ConversationFilter ParseConversationFilter(const ApiRequest& request) {
   if (filter.after && !IsCursor(*filter.after)) {
     throw ApiError::BadRequest("cursor must be a \"next\" value of an earlier page");
   }
-  filter.limit = LimitQuery(request, 50, 200);
+  filter.limit = QueryLimit(request, 50, 200);
   return filter;
 }
 
@@ -111,7 +99,7 @@ void RegisterConversationRoutes(AdminRoutes& routes, ConversationStore store,
              [store](const ApiRequest& request) {
                const auto messages = store.Messages(PathUuid(request, "id", "tenant"),
                                                     PathUuid(request, "cid", "conversation"),
-                                                    LimitQuery(request, 100, 500));
+                                                    QueryLimit(request, 100, 500));
                if (!messages) throw ApiError::NotFound("conversation not found");
                json::Writer writer;
                writer.StartObject().Key("items").StartArray();

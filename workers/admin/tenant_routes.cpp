@@ -143,6 +143,25 @@ bool IsMonth(std::string_view month) {
 }
 
 void RegisterTenantRoutes(AdminRoutes& routes, TenantStore store) {
+  routes.Add(http::verb::get, "/v1/tenants", Access::kPlatform, [store](const ApiRequest& request) {
+    json::Writer writer;
+    writer.StartObject().Key("items").StartArray();
+    for (const TenantSummary& tenant : store.List(QueryLimit(request, 200, 1000))) {
+      writer.StartObject()
+          .Field("id", tenant.id)
+          .Field("name", tenant.name)
+          .Field("slug", tenant.slug)
+          .Field("language", tenant.language)
+          .Field("timezone", tenant.timezone)
+          .Field("active", tenant.active)
+          .Field("created_at", tenant.created_at)
+          .Field("messages_this_month", tenant.messages_this_month)
+          .Field("monthly_message_limit", tenant.monthly_message_limit)
+          .EndObject();
+    }
+    writer.EndArray().EndObject();
+    return JsonResponse(request.http, http::status::ok, writer.Take());
+  });
   routes.Add(
       http::verb::post, "/v1/tenants", Access::kPlatform, [store](const ApiRequest& request) {
         const json::Document body = ParseJsonBody(request);

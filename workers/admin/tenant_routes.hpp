@@ -1,6 +1,9 @@
 #pragma once
 
 // The tenant routes of the admin API and the tenant API keys:
+//   GET /v1/tenants?limit=              (platform) {"items":[{id, name, slug, language, timezone,
+//                                       active, created_at, messages_this_month,
+//                                       monthly_message_limit}]}, newest first (limit 1-1000, 200)
 //   POST /v1/tenants                    (platform) {name, timezone, language, opening_hours?,
 //                                       settings?} -> 201 the tenant and its api_key (shown once)
 //   GET, PATCH /v1/tenants/{id}         the tenant; PATCH sets the fields given

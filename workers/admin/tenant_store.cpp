@@ -75,6 +75,25 @@ std::optional<Tenant> TenantStore::Find(const std::string& id) const {
       db::Exec(tx, std::string("SELECT ") + kColumns + " FROM businesses WHERE id = $1", id));
 }
 
+std::vector<TenantSummary> TenantStore::List(int limit) const {
+  auto connection = pool_.Acquire();
+  // Not scoped to a tenant: admin_tenants() runs as its owner and returns the list's columns only.
+  pqxx::read_transaction tx(*connection);
+  std::vector<TenantSummary> tenants;
+  for (const auto& row :
+       db::Exec(tx,
+                "SELECT id::text, name, slug, language, timezone, active, " SWITCHBOARD_ISO_UTC(
+                    "created_at") ", messages_this_month, monthly_message_limit "
+                                  "FROM admin_tenants($1)",
+                limit)) {
+    tenants.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<bool>(),
+                       row[6].as<std::string>(), row[7].as<std::int64_t>(),
+                       row[8].as<std::int64_t>()});
+  }
+  return tenants;
+}
+
 bool TenantStore::Exists(const std::string& id) const {
   auto connection = pool_.Acquire();
   db::TenantWork tx(*connection, id, db::TenantWork::Access::kReadOnly);

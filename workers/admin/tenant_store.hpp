@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/db_pool.hpp"
 #include "common/hmac.hpp"
@@ -35,6 +36,19 @@ struct MonthUsage {
   std::int64_t voice_seconds = 0;
   std::int64_t monthly_message_limit = 0;
   std::int64_t monthly_voice_minutes_limit = 0;
+};
+
+/// A line of the platform admin's tenant list.
+struct TenantSummary {
+  std::string id;
+  std::string name;
+  std::string slug;
+  std::string language;
+  std::string timezone;
+  bool active = true;
+  std::string created_at;  ///< ISO 8601, UTC
+  std::int64_t messages_this_month = 0;
+  std::int64_t monthly_message_limit = 0;
 };
 
 /// What a create or patch sets; an absent field keeps its value (or the column's default).
@@ -69,6 +83,9 @@ class TenantStore final {
 
   /// The tenant, active or not; nullopt when there is none with this id.
   std::optional<Tenant> Find(const std::string& id) const;
+  /// The newest `limit` tenants, across tenants (migration 0014's admin_tenants(): for the
+  /// platform admin only).
+  std::vector<TenantSummary> List(int limit) const;
   /// Whether a tenant (active or not) has this id.
   bool Exists(const std::string& id) const;
   /// The counters of `month` (YYYY-MM; zero when nothing was counted) and the limits; nullopt
