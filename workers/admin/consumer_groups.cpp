@@ -149,14 +149,19 @@ std::map<TopicPartition, std::int64_t> Committed(rd_kafka_t* handle, rd_kafka_qu
 
 /// The timestamp of the record at each position, read by assigning them all at once. A
 /// position whose record cannot be read within `timeout` (deleted meanwhile) is left out.
+void ThrowIfCancelled(const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load()) throw std::runtime_error("consumer lag read cancelled");
+}
+
 std::map<TopicPartition, std::int64_t> TimestampsAt(
     PartitionReader& reader, const std::vector<TopicPartitionOffset>& positions,
-    std::chrono::milliseconds timeout) {
+    std::chrono::milliseconds timeout, const std::atomic<bool>* cancel) {
   std::map<TopicPartition, std::int64_t> stamps;
   if (positions.empty()) return stamps;
   if (auto error = reader.Assign(positions)) throw std::runtime_error(error->message);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (stamps.size() < positions.size() && std::chrono::steady_clock::now() < deadline) {
+    ThrowIfCancelled(cancel);
     Result<std::optional<ConsumedRecord>> polled = reader.Poll(std::chrono::milliseconds(100));
     if (!polled.ok()) throw std::runtime_error(polled.error().message);
     if (!polled.value()) continue;
@@ -176,7 +181,8 @@ bool StageGroup(const std::string& group) {
 
 std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
                                       const std::optional<std::string>& only_group,
-                                      std::int64_t now_ms, std::chrono::milliseconds timeout) {
+                                      std::int64_t now_ms, std::chrono::milliseconds timeout,
+                                      const std::atomic<bool>* cancel) {
   rd_kafka_t* handle = reader.Handle().c_ptr();
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(handle));
   std::map<std::string, std::string> listed = ListGroups(handle, queue.get(), timeout);
@@ -189,6 +195,7 @@ std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
   // Many groups read the same partitions: ask for each end once.
   std::map<TopicPartition, std::int64_t> ends;
   for (GroupLag& group : groups) {
+    ThrowIfCancelled(cancel);
     std::map<TopicPartition, std::optional<std::int64_t>> partitions;
     for (const auto& [partition, offset] : Committed(handle, queue.get(), timeout, group.group)) {
       partitions[partition] = offset;
@@ -230,7 +237,7 @@ std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
         round.push_back(position);
       }
     }
-    const auto read = TimestampsAt(reader, round, timeout);
+    const auto read = TimestampsAt(reader, round, timeout, cancel);
     for (const TopicPartitionOffset& position : round) {
       if (const auto found = read.find(position.partition); found != read.end()) {
         stamps[position] = found->second;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -18,10 +19,12 @@ namespace switchboard::admin {
 /// the committed offset, read through `reader` (assigned, never joined), at `now_ms`. Status is
 /// that of this one sample (OK or STOPPED); a LagWindow gives the windowed one. Throws
 /// std::runtime_error with the broker's answer when a request fails; a `only_group` the broker
-/// does not know is an empty result.
+/// does not know is an empty result. When `cancel` becomes true, it stops soon and throws
+/// std::runtime_error (a service shutting down does not wait for a whole sample).
 std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
                                       const std::optional<std::string>& only_group,
                                       std::int64_t now_ms,
-                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                      const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace switchboard::admin

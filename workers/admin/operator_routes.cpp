@@ -128,7 +128,7 @@ LagMonitor::LagMonitor(std::string brokers, prometheus::Registry& registry,
 LagMonitor::~LagMonitor() {
   {
     const std::lock_guard lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   wake_.notify_all();
   thread_.join();
@@ -137,27 +137,26 @@ LagMonitor::~LagMonitor() {
 void LagMonitor::Sample() {
   const std::lock_guard one(sampling_);
   PartitionReader reader(brokers_, "switchboard-admin-lag");
-  std::vector<GroupLag> groups = ReadConsumerLag(reader, std::nullopt, NowUnixMs());
+  std::vector<GroupLag> groups =
+      ReadConsumerLag(reader, std::nullopt, NowUnixMs(), std::chrono::seconds(10), &stopping_);
   const std::lock_guard lock(mutex_);
   window_.Add(groups);
   gauges_->Set(groups);
   latest_ = std::move(groups);
-  last_error_.reset();
 }
 
 void LagMonitor::Loop(std::chrono::milliseconds interval) {
   std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  while (!stopping_.load()) {
     lock.unlock();
     try {
       Sample();
     } catch (const std::exception& e) {
+      if (stopping_.load()) break;
       Log(LogLevel::kWarning, "consumer lag sample failed", {{"error", e.what()}});
-      const std::lock_guard failed(mutex_);
-      last_error_ = e.what();
     }
     lock.lock();
-    wake_.wait_for(lock, interval, [this] { return stopping_; });
+    wake_.wait_for(lock, interval, [this] { return stopping_.load(); });
   }
 }
 

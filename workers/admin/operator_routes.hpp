@@ -12,6 +12,7 @@
 // switchboard_dead_letters_pending {stage,topic} (at the last listing) and the counter
 // switchboard_dead_letter_actions_total {stage,action}.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -54,12 +55,11 @@ class LagMonitor final {
 
   std::string brokers_;
   std::unique_ptr<Gauges> gauges_;
-  std::mutex mutex_;  // guards everything below
+  std::atomic<bool> stopping_{false};  // also cancels a sample in progress
+  std::mutex mutex_;                   // guards everything below
   std::condition_variable wake_;
-  bool stopping_ = false;
   LagWindow window_;
   std::optional<std::vector<GroupLag>> latest_;
-  std::optional<std::string> last_error_;
   std::mutex sampling_;  // one sample at a time
   std::thread thread_;   // last: it uses the members above
 };
