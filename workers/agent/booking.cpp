@@ -4,8 +4,8 @@
 #include <cctype>
 #include <pqxx/pqxx>
 
-#include "common/prepared.hpp"
 #include "common/business_facts.hpp"
+#include "common/prepared.hpp"
 
 namespace switchboard::agent {
 
