@@ -79,51 +79,77 @@ Result<std::vector<std::string>> PartitionReader::Topics(std::chrono::millisecon
   return topics;
 }
 
-Result<Watermarks> PartitionReader::QueryWatermarks(const TopicPartition& partition,
-                                                    std::chrono::milliseconds timeout) {
-  Watermarks marks;
-  const auto code =
-      consumer_->query_watermark_offsets(partition.topic, partition.partition, &marks.low,
-                                         &marks.high, static_cast<int>(timeout.count()));
-  if (code != RdKafka::ERR_NO_ERROR) {
-    return KafkaError(
-        "watermarks of " + partition.topic + "/" + std::to_string(partition.partition), code);
+namespace {
+
+/// Kafka's ListOffsets "timestamps" that ask for a partition's first and next offset.
+constexpr std::int64_t kEarliest = -2;
+constexpr std::int64_t kLatest = -1;
+
+}  // namespace
+
+Result<std::vector<std::int64_t>> PartitionReader::ListOffsets(
+    const std::vector<TopicPartition>& partitions, std::int64_t timestamp,
+    std::chrono::milliseconds timeout) {
+  std::vector<RdKafka::TopicPartition*> query;
+  for (const TopicPartition& partition : partitions) {
+    query.push_back(
+        RdKafka::TopicPartition::create(partition.topic, partition.partition, timestamp));
   }
+  const auto code = consumer_->offsetsForTimes(query, static_cast<int>(timeout.count()));
+  std::vector<std::int64_t> offsets;
+  std::optional<Error> failure;
+  if (code != RdKafka::ERR_NO_ERROR) failure = KafkaError("list offsets", code);
+  for (std::size_t i = 0; i < query.size() && !failure; ++i) {
+    if (query[i]->err() != RdKafka::ERR_NO_ERROR) {
+      failure = KafkaError(
+          "offsets of " + partitions[i].topic + "/" + std::to_string(partitions[i].partition),
+          query[i]->err());
+    }
+    offsets.push_back(query[i]->offset());
+  }
+  RdKafka::TopicPartition::destroy(query);
+  if (failure) return *failure;
+  return offsets;
+}
+
+Result<std::vector<Watermarks>> PartitionReader::QueryWatermarks(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+  std::vector<Watermarks> marks(partitions.size());
+  if (partitions.empty()) return marks;
+  const auto lows = ListOffsets(partitions, kEarliest, timeout);
+  if (!lows.ok()) return lows.error();
+  const auto highs = ListOffsets(partitions, kLatest, timeout);
+  if (!highs.ok()) return highs.error();
+  for (std::size_t i = 0; i < partitions.size(); ++i) marks[i] = {(*lows)[i], (*highs)[i]};
   return marks;
 }
 
 Result<std::vector<std::int64_t>> PartitionReader::OffsetsForTime(
     const std::vector<TopicPartition>& partitions, std::int64_t unix_ms,
     std::chrono::milliseconds timeout) {
-  std::vector<RdKafka::TopicPartition*> query;
-  for (const TopicPartition& partition : partitions) {
-    query.push_back(RdKafka::TopicPartition::create(partition.topic, partition.partition, unix_ms));
+  if (unix_ms < 0) return Error{"a time before 1970 has no offset", false};
+  auto offsets = ListOffsets(partitions, unix_ms, timeout);
+  if (!offsets.ok()) return offsets;
+  // No record that late: the partition's end.
+  std::vector<TopicPartition> past_end;
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    if ((*offsets)[i] < 0) past_end.push_back(partitions[i]);
   }
-  const auto code = consumer_->offsetsForTimes(query, static_cast<int>(timeout.count()));
-  std::vector<std::int64_t> offsets;
-  std::optional<Error> failure;
-  if (code != RdKafka::ERR_NO_ERROR) failure = KafkaError("offsets for time", code);
-  for (std::size_t i = 0; i < query.size() && !failure; ++i) {
-    if (query[i]->err() != RdKafka::ERR_NO_ERROR) {
-      failure = KafkaError("offset for time of " + partitions[i].topic + "/" +
-                               std::to_string(partitions[i].partition),
-                           query[i]->err());
-      break;
-    }
-    std::int64_t offset = query[i]->offset();
-    if (offset < 0) {  // no record that late: the end
-      const Result<Watermarks> marks = QueryWatermarks(partitions[i], timeout);
-      if (!marks.ok()) {
-        failure = marks.error();
-        break;
-      }
-      offset = marks->high;
-    }
-    offsets.push_back(offset);
+  if (past_end.empty()) return offsets;
+  const auto ends = ListOffsets(past_end, kLatest, timeout);
+  if (!ends.ok()) return ends.error();
+  std::vector<std::int64_t>& found = offsets.value();
+  for (std::size_t i = 0, next = 0; i < found.size(); ++i) {
+    if (found[i] < 0) found[i] = (*ends)[next++];
   }
-  RdKafka::TopicPartition::destroy(query);
-  if (failure) return *failure;
   return offsets;
+}
+
+void PartitionReader::Pause(const TopicPartition& partition) {
+  std::vector<RdKafka::TopicPartition*> paused{
+      RdKafka::TopicPartition::create(partition.topic, partition.partition)};
+  consumer_->pause(paused);
+  RdKafka::TopicPartition::destroy(paused);
 }
 
 std::optional<Error> PartitionReader::Assign(const std::vector<TopicPartitionOffset>& positions) {
@@ -132,7 +158,9 @@ std::optional<Error> PartitionReader::Assign(const std::vector<TopicPartitionOff
     assignment.push_back(RdKafka::TopicPartition::create(
         position.partition.topic, position.partition.partition, position.offset));
   }
-  const auto code = consumer_->assign(assignment);
+  auto code = consumer_->assign(assignment);
+  // A partition paused before stays paused when assigned again: resume what is assigned now.
+  if (code == RdKafka::ERR_NO_ERROR && !assignment.empty()) code = consumer_->resume(assignment);
   RdKafka::TopicPartition::destroy(assignment);
   if (code != RdKafka::ERR_NO_ERROR) return KafkaError("assign", code);
   return std::nullopt;

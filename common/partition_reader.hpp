@@ -40,9 +40,10 @@ class PartitionReader final {
                                                std::chrono::milliseconds timeout);
   /// Every topic on the cluster (internal ones, e.g. __consumer_offsets, left out).
   Result<std::vector<std::string>> Topics(std::chrono::milliseconds timeout);
-  /// Low and high watermark of `partition`, asked of its leader.
-  Result<Watermarks> QueryWatermarks(const TopicPartition& partition,
-                                     std::chrono::milliseconds timeout);
+  /// Low and high watermark of each of `partitions`, in the order given: two requests to each
+  /// partition's leader (earliest and latest offsets), whatever the number of partitions.
+  Result<std::vector<Watermarks>> QueryWatermarks(const std::vector<TopicPartition>& partitions,
+                                                  std::chrono::milliseconds timeout);
   /// For each partition, the offset of its first record with a timestamp at or after `unix_ms`
   /// (its end when there is none), in the order given.
   Result<std::vector<std::int64_t>> OffsetsForTime(const std::vector<TopicPartition>& partitions,
@@ -50,6 +51,8 @@ class PartitionReader final {
                                                    std::chrono::milliseconds timeout);
   /// Reads `positions` from their offsets (replacing what was assigned before).
   std::optional<Error> Assign(const std::vector<TopicPartitionOffset>& positions);
+  /// Stops fetching `partition` (until the next Assign); records already fetched may still come.
+  void Pause(const TopicPartition& partition);
   /// Waits up to `timeout` for one record; nullopt when none came, an Error for a consumer error
   /// (a partition's end is not one: the reader does not report it).
   Result<std::optional<ConsumedRecord>> Poll(std::chrono::milliseconds timeout);
@@ -58,6 +61,11 @@ class PartitionReader final {
   RdKafka::KafkaConsumer& Handle() { return *consumer_; }
 
  private:
+  /// Kafka's ListOffsets for each partition at `timestamp` (or -2 earliest, -1 latest).
+  Result<std::vector<std::int64_t>> ListOffsets(const std::vector<TopicPartition>& partitions,
+                                                std::int64_t timestamp,
+                                                std::chrono::milliseconds timeout);
+
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
 

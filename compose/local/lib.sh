@@ -260,6 +260,34 @@ install_llm_server() {
   export SWITCHBOARD_LLM_SERVER_PYTHON="$venv/bin/python" SWITCHBOARD_LLM_MODEL="$model"
 }
 
+# install_browser: a real browser for the console's page test: Debian's chromium, and
+# playwright-core at the version of tests/browser/package-lock.json into the cache (npm ci; it
+# downloads no browser). Needs Node 20 or later. Exports SWITCHBOARD_CHROMIUM, SWITCHBOARD_NODE and
+# SWITCHBOARD_NODE_PATH.
+install_browser() {
+  local dir="$SB_CACHE/browser" lock="$SB_REPO/tests/browser/package-lock.json" node
+  if ! command -v chromium >/dev/null; then
+    info "installing chromium"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  fi
+  node=$(command -v node) || die "node (20 or later) is needed for the console's page test"
+  (($("$node" -p 'process.versions.node.split(".")[0]') >= 20)) ||
+    die "node $("$node" --version) is too old for playwright-core: 20 or later is needed"
+  if cmp -s "$lock" "$dir/package-lock.json" && [[ -d $dir/node_modules/playwright-core ]]; then
+    info "playwright-core cached in $dir"
+  else
+    info "installing playwright-core into $dir (npm ci)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$SB_REPO/tests/browser/package.json" "$lock" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null) ||
+      die "npm could not install playwright-core"
+  fi
+  export SWITCHBOARD_CHROMIUM SWITCHBOARD_NODE="$node" SWITCHBOARD_NODE_PATH="$dir/node_modules"
+  SWITCHBOARD_CHROMIUM=$(command -v chromium)
+}
+
 # build CONFIG: configure and build $SB_REPO/build/CONFIG; CONFIG is release or asan (asan also
 # builds the libFuzzer targets with clang into build/fuzz first, when tests/fuzz exists).
 build() {

@@ -22,6 +22,8 @@ class AdminService final {
 
   /// The platform admin token it accepts.
   const std::string& Token() const { return token_; }
+  /// The loopback port it listens on.
+  unsigned short Port() const { return port_; }
   /// Everything it logged so far.
   std::string Logs() const;
   /// SIGTERM; the exit code.

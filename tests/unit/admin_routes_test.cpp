@@ -46,6 +46,11 @@ struct RoutesUnderTest {
     routes.Add(http::verb::get, "/console", Access::kPublic, [](const ApiRequest& request) {
       return MakeResponse(request.http, http::status::ok, "<html></html>", "text/html");
     });
+    routes.Add(http::verb::get, "/v1/ops/dlq/{id}", Access::kPlatform,
+               [](const ApiRequest& request) {
+                 return JsonResponse(request.http, http::status::ok,
+                                     R"({"id":")" + request.Param("id") + R"("})");
+               });
     routes.Add(http::verb::get, "/v1/boom", Access::kPlatform,
                [](const ApiRequest&) -> HttpResponse { throw std::runtime_error("db gone"); });
   }
@@ -94,6 +99,16 @@ TEST_CASE("admin routes: the platform token on a tenant that does not exist is 4
       http::verb::get, "/v1/tenants/0b6d7c1e-1111-4f3a-9d2e-000000000003/services/s1", kAdminToken);
   CHECK(response.result() == http::status::not_found);
   CHECK(ErrorCode(response) == "not_found");
+}
+
+TEST_CASE("admin routes: on a platform route {id} is not a tenant") {
+  RoutesUnderTest t;
+  const auto shown = t.Call(http::verb::get, "/v1/ops/dlq/messages.inbound.dlq-0-7", kAdminToken);
+  CHECK(shown.result() == http::status::ok);
+  CHECK(shown.body() == R"({"id":"messages.inbound.dlq-0-7"})");
+  // Still the platform's only: a tenant key does not reach it, even naming its own tenant.
+  CHECK(t.Call(http::verb::get, std::string("/v1/ops/dlq/") + kTenantA, "key-of-a").result() ==
+        http::status::not_found);
 }
 
 TEST_CASE("admin routes: a tenant key reaches its own tenant only, and another tenant is 404") {

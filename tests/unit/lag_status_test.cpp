@@ -88,6 +88,31 @@ TEST_CASE("LagWindow keeps the last samples of each group and forgets groups tha
   CHECK(back[0].status == LagStatus::kOk);  // its old samples were forgotten
 }
 
+TEST_CASE("throughput: committed offsets' advance over the window, per second") {
+  GroupLag oldest = Sample(10, 40);
+  oldest.sampled_at_ms = 1'000;
+  oldest.partitions.push_back({.topic = "messages.inbound", .partition = 1, .end = 5});
+  GroupLag newest = Sample(30, 40);
+  newest.sampled_at_ms = 5'000;
+  // Partition 1 was first committed in between: no advance is known for it.
+  newest.partitions.push_back(
+      {.topic = "messages.inbound", .partition = 1, .committed = 5, .end = 5, .lag = 0});
+  newest.partitions.push_back(
+      {.topic = "messages.inbound", .partition = 2, .committed = 7, .end = 9, .lag = 2});
+  CHECK(ConsumedPerSecond(oldest, newest) == doctest::Approx(5.0));  // 20 records in 4 s
+  CHECK_FALSE(ConsumedPerSecond(newest, newest).has_value());
+
+  LagWindow window(3);
+  for (int i = 0; i < 4; ++i) {
+    std::vector<GroupLag> groups{Sample(100 * i, 100 * i + 10)};
+    groups[0].sampled_at_ms = 2'000 * i;
+    window.Add(groups);
+    if (i == 0) CHECK_FALSE(groups[0].records_per_second.has_value());
+    // From the oldest sample kept: 200 records in 4 s once the window is full.
+    if (i == 3) CHECK(groups[0].records_per_second == doctest::Approx(50.0));
+  }
+}
+
 TEST_CASE("lag JSON has the issue's shape; a partition without a commit has nulls") {
   GroupLag group = Sample(10, 15, 0);
   group.status = LagStatus::kStopped;
@@ -99,6 +124,7 @@ TEST_CASE("lag JSON has the issue's shape; a partition without a commit has null
   CHECK(std::string(first["group"].GetString()) == "switchboard-resolver");
   CHECK(std::string(first["status"].GetString()) == "STOPPED");
   CHECK(first["members"].GetInt() == 0);
+  CHECK(first["records_per_second"].IsNull());
   const auto& partitions = first["partitions"];
   CHECK(partitions[0]["committed"].GetInt64() == 10);
   CHECK(partitions[0]["end"].GetInt64() == 15);

@@ -209,8 +209,10 @@ HttpResponse AdminRoutes::Answer(const HttpRequest& request, std::string& route_
     const auto tenant = params.find("id");
     try {
       proven = Authenticate(request);
-      // The platform admin reaches every tenant that exists; a tenant key proved its own.
-      if (proven && proven->platform && tenant != params.end() && tenants_.exists) {
+      // The platform admin reaches every tenant that exists; a tenant key proved its own. On a
+      // platform route `{id}` names something else (a dead letter).
+      if (proven && proven->platform && matched->access == Access::kTenant &&
+          tenant != params.end() && tenants_.exists) {
         tenant_known = tenants_.exists(tenant->second);
       }
     } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "workers/admin/appointment_routes.hpp"
+#include "workers/admin/console_routes.hpp"
 #include "workers/admin/conversation_routes.hpp"
 #include "workers/admin/integration_routes.hpp"
 #include "workers/admin/knowledge_routes.hpp"
@@ -47,6 +48,7 @@ void RegisterAdminRoutes(AdminRoutes& routes, AdminServices& services) {
                              });
   RegisterOperatorRoutes(routes, {services.config.brokers, services.database, services.producer,
                                   services.registry, services.lag});
+  RegisterConsoleRoutes(routes);
 }
 
 int RunAdminService(const AdminConfig& config) {

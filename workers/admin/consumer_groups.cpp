@@ -117,57 +117,102 @@ void Describe(rd_kafka_t* handle, rd_kafka_queue_t* queue, std::chrono::millisec
   }
 }
 
-/// The committed offsets of `group` (every partition it committed to).
-std::map<TopicPartition, std::int64_t> Committed(rd_kafka_t* handle, rd_kafka_queue_t* queue,
-                                                 std::chrono::milliseconds timeout,
-                                                 const std::string& group) {
+/// The committed offsets of each of `groups` (every partition it committed to). The broker takes
+/// one group per request: they are all sent at once, and their answers collected as they come.
+std::map<std::string, std::map<TopicPartition, std::int64_t>> Committed(
+    rd_kafka_t* handle, rd_kafka_queue_t* queue, std::chrono::milliseconds timeout,
+    const std::vector<GroupLag>& groups) {
   const auto options = AdminOptions(handle, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
-  rd_kafka_ListConsumerGroupOffsets_t* request =
-      rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
-  rd_kafka_ListConsumerGroupOffsets(handle, &request, 1, options.get(), queue);
-  rd_kafka_ListConsumerGroupOffsets_destroy(request);
-  const Event event = Await(queue, timeout, "ListConsumerGroupOffsets");
-  std::size_t count = 0;
-  const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(
-      rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &count);
-  std::map<TopicPartition, std::int64_t> committed;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (const rd_kafka_error_t* error = rd_kafka_group_result_error(results[i])) {
-      throw std::runtime_error("ListConsumerGroupOffsets " + group + ": " +
-                               rd_kafka_error_string(error));
-    }
-    const auto* partitions = rd_kafka_group_result_partitions(results[i]);
-    for (int p = 0; partitions != nullptr && p < partitions->cnt; ++p) {
-      const auto& item = partitions->elems[p];
-      if (item.err == RD_KAFKA_RESP_ERR_NO_ERROR && item.offset >= 0) {
-        committed[{item.topic, item.partition}] = item.offset;
+  for (const GroupLag& group : groups) {
+    rd_kafka_ListConsumerGroupOffsets_t* request =
+        rd_kafka_ListConsumerGroupOffsets_new(group.group.c_str(), nullptr);
+    rd_kafka_ListConsumerGroupOffsets(handle, &request, 1, options.get(), queue);
+    rd_kafka_ListConsumerGroupOffsets_destroy(request);
+  }
+  std::map<std::string, std::map<TopicPartition, std::int64_t>> committed;
+  for (std::size_t answered = 0; answered < groups.size(); ++answered) {
+    const Event event = Await(queue, timeout, "ListConsumerGroupOffsets");
+    std::size_t count = 0;
+    const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(
+        rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string group = rd_kafka_group_result_name(results[i]);
+      if (const rd_kafka_error_t* error = rd_kafka_group_result_error(results[i])) {
+        throw std::runtime_error("ListConsumerGroupOffsets " + group + ": " +
+                                 rd_kafka_error_string(error));
+      }
+      auto& offsets = committed[group];
+      const auto* partitions = rd_kafka_group_result_partitions(results[i]);
+      for (int p = 0; partitions != nullptr && p < partitions->cnt; ++p) {
+        const auto& item = partitions->elems[p];
+        if (item.err == RD_KAFKA_RESP_ERR_NO_ERROR && item.offset >= 0) {
+          offsets[{item.topic, item.partition}] = item.offset;
+        }
       }
     }
   }
   return committed;
 }
 
-/// The timestamp of the record at each position, read by assigning them all at once. A
-/// position whose record cannot be read within `timeout` (deleted meanwhile) is left out.
 void ThrowIfCancelled(const std::atomic<bool>* cancel) {
   if (cancel != nullptr && cancel->load()) throw std::runtime_error("consumer lag read cancelled");
 }
 
-std::map<TopicPartition, std::int64_t> TimestampsAt(
-    PartitionReader& reader, const std::vector<TopicPartitionOffset>& positions,
+/// Waiting offsets of one partition closer than this are read in one pass (the records between
+/// them are read too); farther apart, in separate rounds.
+constexpr std::int64_t kOnePassGap = 5000;
+
+/// The timestamp of the first record at or after each of `waiting` (the oldest record a group has
+/// not consumed; a record retention deleted is not waiting). Each round assigns every partition
+/// at once, at the first offset of one run of close offsets, and reads forward until the run's
+/// last offset is stamped; so many groups at different offsets of one partition cost one pass,
+/// not one round each. A position whose record does not come within `timeout` is left out.
+std::map<TopicPartitionOffset, std::int64_t> TimestampsAt(
+    PartitionReader& reader, const std::set<TopicPartitionOffset>& waiting,
     std::chrono::milliseconds timeout, const std::atomic<bool>* cancel) {
-  std::map<TopicPartition, std::int64_t> stamps;
-  if (positions.empty()) return stamps;
-  if (auto error = reader.Assign(positions)) throw std::runtime_error(error->message);
+  // Per partition, its offsets (ascending: the set's order) cut into runs of close offsets.
+  std::map<TopicPartition, std::vector<std::vector<std::int64_t>>> runs;
+  for (const TopicPartitionOffset& position : waiting) {
+    auto& partition_runs = runs[position.partition];
+    if (partition_runs.empty() || position.offset - partition_runs.back().back() > kOnePassGap) {
+      partition_runs.emplace_back();
+    }
+    partition_runs.back().push_back(position.offset);
+  }
+  std::map<TopicPartitionOffset, std::int64_t> stamps;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (stamps.size() < positions.size() && std::chrono::steady_clock::now() < deadline) {
-    ThrowIfCancelled(cancel);
-    Result<std::optional<ConsumedRecord>> polled = reader.Poll(std::chrono::milliseconds(100));
-    if (!polled.ok()) throw std::runtime_error(polled.error().message);
-    if (!polled.value()) continue;
-    // The first record of each partition is the oldest one waiting (a record retention deleted
-    // is no longer waiting: the reader starts from the first one kept).
-    stamps.emplace(TopicPartition{(*polled)->topic, (*polled)->partition}, (*polled)->timestamp_ms);
+  for (std::size_t round = 0; std::chrono::steady_clock::now() < deadline; ++round) {
+    std::map<TopicPartition, const std::vector<std::int64_t>*> reading;
+    std::vector<TopicPartitionOffset> starts;
+    for (const auto& [partition, partition_runs] : runs) {
+      if (round >= partition_runs.size()) continue;
+      reading[partition] = &partition_runs[round];
+      starts.push_back({partition, partition_runs[round].front()});
+    }
+    if (starts.empty()) break;
+    if (auto error = reader.Assign(starts)) throw std::runtime_error(error->message);
+    std::map<TopicPartition, std::size_t> next;  // the first offset of the run not stamped yet
+    std::size_t done = 0;
+    while (done < reading.size() && std::chrono::steady_clock::now() < deadline) {
+      ThrowIfCancelled(cancel);
+      Result<std::optional<ConsumedRecord>> polled = reader.Poll(std::chrono::milliseconds(100));
+      if (!polled.ok()) throw std::runtime_error(polled.error().message);
+      if (!polled.value()) continue;
+      const ConsumedRecord& record = **polled;
+      const TopicPartition place{record.topic, record.partition};
+      const auto run = reading.find(place);
+      if (run == reading.end()) continue;
+      const std::vector<std::int64_t>& offsets = *run->second;
+      std::size_t& i = next[place];
+      if (i == offsets.size()) continue;  // fetched before the pause
+      while (i < offsets.size() && offsets[i] <= record.offset) {
+        stamps[{place, offsets[i++]}] = record.timestamp_ms;
+      }
+      if (i == offsets.size()) {
+        reader.Pause(place);  // the run is stamped: stop fetching the rest of the partition
+        ++done;
+      }
+    }
   }
   reader.Assign({});
   return stamps;
@@ -188,63 +233,52 @@ std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
   std::map<std::string, std::string> listed = ListGroups(handle, queue.get(), timeout);
   std::vector<GroupLag> groups;
   for (const auto& [name, state] : listed) {
-    if (!only_group || name == *only_group) groups.push_back({.group = name, .state = state});
+    if (!only_group || name == *only_group)
+      groups.push_back({.group = name, .state = state, .sampled_at_ms = now_ms});
   }
   std::map<std::string, std::vector<TopicPartition>> assigned;
   Describe(handle, queue.get(), timeout, groups, assigned);
-  // Many groups read the same partitions: ask for each end once.
-  std::map<TopicPartition, std::int64_t> ends;
-  for (GroupLag& group : groups) {
-    ThrowIfCancelled(cancel);
-    std::map<TopicPartition, std::optional<std::int64_t>> partitions;
-    for (const auto& [partition, offset] : Committed(handle, queue.get(), timeout, group.group)) {
-      partitions[partition] = offset;
+  std::map<std::string, std::map<TopicPartition, std::optional<std::int64_t>>> read;
+  std::set<TopicPartition> every;
+  for (auto& [group, offsets] : Committed(handle, queue.get(), timeout, groups)) {
+    for (const auto& [partition, offset] : offsets) read[group][partition] = offset;
+  }
+  for (const GroupLag& group : groups) {
+    for (const TopicPartition& partition : assigned[group.group]) {
+      read[group.group].try_emplace(partition);
     }
-    for (const TopicPartition& partition : assigned[group.group]) partitions.try_emplace(partition);
-    for (const auto& [partition, committed] : partitions) {
-      auto end = ends.find(partition);
-      if (end == ends.end()) {
-        const Result<Watermarks> marks = reader.QueryWatermarks(partition, timeout);
-        if (!marks.ok()) throw std::runtime_error(marks.error().message);
-        end = ends.emplace(partition, marks->high).first;
-      }
+    for (const auto& [partition, committed] : read[group.group]) every.insert(partition);
+  }
+  ThrowIfCancelled(cancel);
+  // Many groups read the same partitions: every partition's watermarks in one batch.
+  const std::vector<TopicPartition> partitions(every.begin(), every.end());
+  const Result<std::vector<Watermarks>> marks = reader.QueryWatermarks(partitions, timeout);
+  if (!marks.ok()) throw std::runtime_error(marks.error().message);
+  std::map<TopicPartition, Watermarks> watermarks;
+  for (std::size_t i = 0; i < partitions.size(); ++i) watermarks[partitions[i]] = (*marks)[i];
+  for (GroupLag& group : groups) {
+    for (const auto& [partition, committed] : read[group.group]) {
+      const std::int64_t end = watermarks[partition].high;
       group.partitions.push_back({.topic = partition.topic,
                                   .partition = partition.partition,
                                   .committed = committed,
-                                  .end = end->second,
-                                  .lag = LagOf(committed, end->second)});
+                                  .end = end,
+                                  .lag = LagOf(committed, end)});
     }
   }
 
   std::set<TopicPartitionOffset> waiting;
   for (const GroupLag& group : groups) {
     for (const PartitionLag& partition : group.partitions) {
-      if (partition.lag.value_or(0) > 0) {
-        waiting.insert({{partition.topic, partition.partition}, *partition.committed});
+      // Records retention deleted are no longer waiting: nothing to read when none is left.
+      const TopicPartition place{partition.topic, partition.partition};
+      if (partition.lag.value_or(0) > 0 && watermarks[place].low < partition.end) {
+        waiting.insert({place, *partition.committed});
       }
     }
   }
-  // Two groups can wait at different offsets of one partition: one round per offset.
-  std::map<TopicPartitionOffset, std::int64_t> stamps;
-  while (!waiting.empty()) {
-    std::vector<TopicPartitionOffset> round;
-    std::set<TopicPartitionOffset> later;
-    for (const TopicPartitionOffset& position : waiting) {
-      const bool taken = !round.empty() && round.back().partition == position.partition;
-      if (taken) {
-        later.insert(position);
-      } else {
-        round.push_back(position);
-      }
-    }
-    const auto read = TimestampsAt(reader, round, timeout, cancel);
-    for (const TopicPartitionOffset& position : round) {
-      if (const auto found = read.find(position.partition); found != read.end()) {
-        stamps[position] = found->second;
-      }
-    }
-    waiting = std::move(later);
-  }
+  const std::map<TopicPartitionOffset, std::int64_t> stamps =
+      TimestampsAt(reader, waiting, timeout, cancel);
   for (GroupLag& group : groups) {
     for (PartitionLag& partition : group.partitions) {
       if (!partition.lag) continue;

@@ -15,9 +15,10 @@ std::string LagJson(const std::vector<GroupLag>& groups) {
         .Field("group", group.group)
         .Field("state", group.state)
         .Field("status", LagStatusName(group.status))
-        .Field("members", group.members)
-        .Key("partitions")
-        .StartArray();
+        .Field("members", group.members);
+    writer.Key("records_per_second");
+    group.records_per_second ? writer.Double(*group.records_per_second) : writer.Null();
+    writer.Key("partitions").StartArray();
     for (const PartitionLag& partition : group.partitions) {
       writer.StartObject()
           .Field("topic", partition.topic)

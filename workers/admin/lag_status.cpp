@@ -86,6 +86,18 @@ LagStatus EvaluateStatus(const std::vector<GroupLag>& samples) {
   return worst;
 }
 
+std::optional<double> ConsumedPerSecond(const GroupLag& oldest, const GroupLag& newest) {
+  const std::int64_t elapsed_ms = newest.sampled_at_ms - oldest.sampled_at_ms;
+  if (elapsed_ms <= 0) return std::nullopt;
+  std::int64_t consumed = 0;
+  for (const PartitionLag& partition : newest.partitions) {
+    const PartitionLag* before = FindPartition(oldest, partition);
+    if (before == nullptr || !before->committed || !partition.committed) continue;
+    consumed += std::max<std::int64_t>(0, *partition.committed - *before->committed);
+  }
+  return static_cast<double>(consumed) * 1000.0 / static_cast<double>(elapsed_ms);
+}
+
 void LagWindow::Add(std::vector<GroupLag>& groups) {
   std::set<std::string> present;
   for (GroupLag& group : groups) {
@@ -94,6 +106,7 @@ void LagWindow::Add(std::vector<GroupLag>& groups) {
     window.push_back(group);
     while (window.size() > capacity_) window.pop_front();
     group.status = EvaluateStatus(std::vector<GroupLag>(window.begin(), window.end()));
+    if (window.size() >= 2) group.records_per_second = ConsumedPerSecond(window.front(), group);
   }
   std::erase_if(samples_, [&](const auto& entry) { return !present.contains(entry.first); });
 }

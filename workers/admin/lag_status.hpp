@@ -53,7 +53,16 @@ struct GroupLag {
   int members = 0;
   std::vector<PartitionLag> partitions;
   LagStatus status = LagStatus::kOk;
+  /// When the figures were read (ms since the epoch).
+  std::int64_t sampled_at_ms = 0;
+  /// Records the group consumed per second over the window (its committed offsets' advance from
+  /// the oldest sample to this one); none from a single sample.
+  std::optional<double> records_per_second;
 };
+
+/// The records per second the group consumed from `oldest` to `newest` (two samples of it): the
+/// advance of the committed offsets of the partitions committed in both; none when no time passed.
+std::optional<double> ConsumedPerSecond(const GroupLag& oldest, const GroupLag& newest);
 
 /// A group's status from its samples, oldest first (at least one). Per partition of the newest
 /// sample: lag 0 (or none) is OK; no members and lag > 0 is STOPPED; with two or more samples,
@@ -67,8 +76,8 @@ LagStatus EvaluateStatus(const std::vector<GroupLag>& samples);
 class LagWindow final {
  public:
   explicit LagWindow(std::size_t capacity) : capacity_(capacity) {}
-  /// Adds the groups of one moment and sets each one's status from its window. Groups that are
-  /// no longer on the cluster are forgotten.
+  /// Adds the groups of one moment and sets each one's status and rate from its window. Groups
+  /// that are no longer on the cluster are forgotten.
   void Add(std::vector<GroupLag>& groups);
 
  private:

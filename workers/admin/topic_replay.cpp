@@ -37,15 +37,15 @@ std::vector<ReplayRange> PlanReplay(PartitionReader& reader, const ReplayRequest
   if (request.to_time_ms) {
     to_time = reader.OffsetsForTime(partitions, *request.to_time_ms, kBrokerTimeout);
   }
+  const Result<std::vector<Watermarks>> marks = reader.QueryWatermarks(partitions, kBrokerTimeout);
+  if (!marks.ok()) throw std::runtime_error(marks.error().message);
   std::vector<ReplayRange> ranges;
   for (std::size_t i = 0; i < partitions.size(); ++i) {
-    const Result<Watermarks> marks = reader.QueryWatermarks(partitions[i], kBrokerTimeout);
-    if (!marks.ok()) throw std::runtime_error(marks.error().message);
     const std::int64_t from =
         from_time ? OffsetOrThrow(*from_time, i) : request.from_offset.value_or(0);
     std::optional<std::int64_t> to = request.to_offset;
     if (to_time) to = OffsetOrThrow(*to_time, i);
-    ranges.push_back(RangeFor(partitions[i], *marks, from, to));
+    ranges.push_back(RangeFor(partitions[i], (*marks)[i], from, to));
   }
   return ranges;
 }
