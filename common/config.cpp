@@ -1,5 +1,6 @@
 #include "common/config.hpp"
 
+#include <unistd.h>  // environ
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -105,7 +106,32 @@ EnvLookup ProcessEnvironment() {
   };
 }
 
-EnvReader::EnvReader(EnvLookup lookup) : lookup_(std::move(lookup)) {}
+EnvNames ProcessEnvironmentNames() {
+  return [] {
+    std::vector<std::string> names;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      const std::string_view text(*entry);
+      names.emplace_back(text.substr(0, text.find('=')));
+    }
+    return names;
+  };
+}
+
+EnvReader::EnvReader() : EnvReader(ProcessEnvironment(), ProcessEnvironmentNames()) {}
+
+EnvReader::EnvReader(EnvLookup lookup, EnvNames names)
+    : lookup_(std::move(lookup)), names_(std::move(names)) {}
+
+std::vector<std::string> EnvReader::NamesStartingWith(std::string_view prefix) const {
+  std::vector<std::string> found;
+  if (!names_) return found;
+  for (std::string& name : names_()) {
+    if (name.starts_with(prefix)) found.push_back(std::move(name));
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
 
 std::optional<std::string> EnvReader::Raw(std::string_view name) const {
   std::optional<std::string> value = lookup_(std::string(name));

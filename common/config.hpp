@@ -74,12 +74,21 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 /// The process's environment (getenv).
 EnvLookup ProcessEnvironment();
 
+/// Lists the names of the variables that are set (for families such as KAFKA_CONFIG_<NAME>).
+using EnvNames = std::function<std::vector<std::string>()>;
+
+/// The names of the process's environment variables (environ).
+EnvNames ProcessEnvironmentNames();
+
 /// Reads typed variables and registers each one (see the top of this file). An empty value counts
 /// as unset. Error messages name the variable and the allowed values, and show a bad value only
 /// when the variable is not secret.
 class EnvReader final {
  public:
-  explicit EnvReader(EnvLookup lookup = ProcessEnvironment());
+  /// The process's environment.
+  EnvReader();
+  /// `lookup`'s variables; `names` lists them for the families (none when not given).
+  explicit EnvReader(EnvLookup lookup, EnvNames names = {});
 
   /// A text, or `fallback` when unset.
   std::string String(std::string_view name, Default<std::string> fallback,
@@ -88,6 +97,9 @@ class EnvReader final {
   std::string Required(std::string_view name, Secrecy secrecy = Secrecy::kPublic);
   /// A text, or nullopt when unset (documented as "unset": the feature it enables is off).
   std::optional<std::string> Optional(std::string_view name, Secrecy secrecy = Secrecy::kPublic);
+  /// The names of the variables set that start with `prefix`, sorted (read each one through
+  /// the methods above).
+  std::vector<std::string> NamesStartingWith(std::string_view prefix) const;
   /// One of `choices`, or `fallback` when unset.
   std::string OneOf(std::string_view name, std::string fallback,
                     std::initializer_list<std::string_view> choices);
@@ -126,6 +138,7 @@ class EnvReader final {
                std::string_view value);
 
   EnvLookup lookup_;
+  EnvNames names_;
   std::vector<ConfigVariable> variables_;
   std::vector<std::string> errors_;
 };

@@ -1,6 +1,7 @@
 #include "common/kafka_conf.hpp"
 
 #include "common/config.hpp"
+#include "common/kafka_client_config.hpp"
 
 namespace switchboard {
 
@@ -16,6 +17,7 @@ std::unique_ptr<RdKafka::Conf> NewKafkaConf(const std::string& brokers,
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   SetKafkaConf(*conf, "bootstrap.servers", brokers);
   SetKafkaConf(*conf, "client.id", client_id);
+  for (const auto& [name, value] : InstalledKafkaProperties()) SetKafkaConf(*conf, name, value);
   return conf;
 }
 

@@ -14,7 +14,8 @@ namespace switchboard {
 /// Sets one librdkafka property; throws ConfigError with librdkafka's text when refused.
 void SetKafkaConf(RdKafka::Conf& conf, const std::string& name, const std::string& value);
 
-/// A global configuration with bootstrap.servers and client.id set.
+/// A global configuration with bootstrap.servers, client.id and the process's client properties
+/// (security, KAFKA_CONFIG_*: common/kafka_client_config.hpp) set.
 std::unique_ptr<RdKafka::Conf> NewKafkaConf(const std::string& brokers,
                                             const std::string& client_id);
 

@@ -11,6 +11,7 @@
 
 #include "common/dead_letter.hpp"
 #include "common/json.hpp"
+#include "common/kafka_conf.hpp"
 
 namespace switchboard {
 namespace {
@@ -74,16 +75,19 @@ std::vector<TopicSpec> TopicsFromSchemas(const std::filesystem::path& dir) {
   return topics;
 }
 
+std::pair<int, int> ReplicationFor(const TopicReplication& replication, int brokers) {
+  const int factor = replication.factor.value_or(std::clamp(brokers, 1, 3));
+  return {factor, replication.min_insync.value_or(std::max(1, factor - 1))};
+}
+
 std::vector<std::string> CreateTopics(const std::string& brokers,
-                                      const std::vector<TopicSpec>& topics, int replication_factor,
+                                      const std::vector<TopicSpec>& topics,
+                                      const TopicReplication& replication,
                                       std::chrono::milliseconds timeout) {
   char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof error) !=
-      RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    throw std::runtime_error(std::string("bootstrap.servers: ") + error);
-  }
+  // The process's client settings (security included), as every client's.
+  const std::unique_ptr<RdKafka::Conf> settings = NewKafkaConf(brokers, "switchboard-admin");
+  rd_kafka_conf_t* conf = rd_kafka_conf_dup(settings->c_ptr_global());
   // rd_kafka_new takes the configuration only when it succeeds.
   std::unique_ptr<rd_kafka_t, KafkaHandleDeleter> handle(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error));
@@ -92,16 +96,27 @@ std::vector<std::string> CreateTopics(const std::string& brokers,
     throw std::runtime_error(std::string("kafka admin client: ") + error);
   }
 
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t listed =
+      rd_kafka_metadata(handle.get(), 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+  if (listed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(std::string("cluster metadata: ") + rd_kafka_err2str(listed));
+  }
+  const auto [factor, min_insync] = ReplicationFor(replication, metadata->broker_cnt);
+  rd_kafka_metadata_destroy(metadata);
+
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const TopicSpec& topic : topics) {
-    rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions,
-                                                         replication_factor, error, sizeof error);
+    rd_kafka_NewTopic_t* request =
+        rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions, factor, error, sizeof error);
     if (request == nullptr) {
       rd_kafka_NewTopic_destroy_array(requests.data(), requests.size());
       throw std::runtime_error(topic.name + ": " + error);
     }
     rd_kafka_NewTopic_set_config(request, "retention.ms",
                                  std::to_string(topic.retention_ms).c_str());
+    rd_kafka_NewTopic_set_config(request, "min.insync.replicas",
+                                 std::to_string(min_insync).c_str());
     requests.push_back(request);
   }
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(handle.get()));

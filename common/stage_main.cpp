@@ -37,7 +37,9 @@ StageOptions ReadStageOptions(EnvReader& env, const std::string& stage,
   StageRuntime::Options& runtime = options.runtime;
   runtime.stage = stage;
   runtime.topics = std::move(topics);
-  runtime.brokers = env.Required("KAFKA_BROKERS");
+  KafkaClientConfig kafka = ReadKafkaClientConfig(env);
+  runtime.brokers = std::move(kafka.brokers);
+  options.kafka_properties = std::move(kafka.properties);
   runtime.group_id = env.String("KAFKA_GROUP_ID", {"switchboard-" + stage, "switchboard-<stage>"});
   runtime.max_in_flight = static_cast<int>(env.Integer("MAX_IN_FLIGHT", 64, 1, 1024));
   runtime.commit_interval =
@@ -130,6 +132,7 @@ int StageMain(const std::string& stage, std::vector<std::string> topics,
     env.Check();
     ConfigureLog(stage, options.log_level);
     LogConfiguration(env.Variables());
+    UseKafkaProperties(options.kafka_properties);
     return RunStage(options, make_handler);
   } catch (const ConfigError& e) {
     Log(LogLevel::kError, "configuration error", {{"error", e.what()}});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/kafka_client_config.hpp"
 #include "common/stage_runtime.hpp"
 
 namespace prometheus {
@@ -28,6 +29,8 @@ struct StageOptions {
   std::string http_host = "127.0.0.1";
   unsigned short http_port = 0;
   std::string log_level = "info";
+  /// KAFKA_SECURITY_PROTOCOL, ... (common/kafka_client_config.hpp), installed before the clients.
+  KafkaProperties kafka_properties;
 };
 
 /// The options of stage `stage` reading `topics`, read through `env` (problems are collected in

@@ -29,7 +29,9 @@ IngestConfig ReadIngestConfig(EnvReader& env) {
   IngestConfig config;
   config.log_level =
       env.OneOf("LOG_LEVEL", config.log_level, {"debug", "info", "warning", "error"});
-  config.brokers = env.Required("KAFKA_BROKERS");
+  KafkaClientConfig kafka = ReadKafkaClientConfig(env);
+  config.brokers = std::move(kafka.brokers);
+  config.kafka_properties = std::move(kafka.properties);
   const std::string secrets = env.Required("META_APP_SECRET", Secrecy::kSecret);
   config.settings.meta_app_secrets = SplitList(secrets);
   if (!secrets.empty() && config.settings.meta_app_secrets.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/config.hpp"
+#include "common/kafka_client_config.hpp"
 #include "ingest/meta_routes.hpp"
 #include "ingest/vapi_routes.hpp"
 
@@ -14,6 +15,8 @@ namespace switchboard::ingest {
 struct IngestConfig {
   std::string log_level = "info";
   std::string brokers;
+  /// KAFKA_SECURITY_PROTOCOL, ... (common/kafka_client_config.hpp), installed before the clients.
+  KafkaProperties kafka_properties;
   /// META_APP_SECRET (a comma-separated list), META_VERIFY_TOKEN, INGEST_ACK_TIMEOUT_MS.
   IngestSettings settings;
   std::string host = "127.0.0.1";

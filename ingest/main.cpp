@@ -29,6 +29,7 @@ int Run() {
   env.Check();
   ConfigureLog("ingest", config.log_level);
   LogConfiguration(env.Variables());
+  UseKafkaProperties(config.kafka_properties);
   const ingest::IngestSettings& settings = config.settings;
   const int threads = config.threads;
   HttpServer::Options http_options;

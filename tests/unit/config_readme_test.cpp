@@ -52,6 +52,7 @@ std::map<std::string, std::vector<ConfigVariable>> Registry() {
       {"admin", variables_of([](EnvReader& env) {
          admin::ReadAdminConfig(env, {.database = true,
                                       .brokers = true,
+                                      .topics = true,
                                       .demo_seed = true,
                                       .embeddings = true,
                                       .serve = true});

@@ -17,7 +17,22 @@ AdminConfig ReadAdminConfig(EnvReader& env, AdminNeeds needs) {
   } else if (needs.database) {
     config.database_url = env.Required("DATABASE_URL", Secrecy::kPasswordInUrl);
   }
-  if (needs.brokers) config.brokers = env.Required("KAFKA_BROKERS");
+  if (needs.brokers) {
+    KafkaClientConfig kafka = ReadKafkaClientConfig(env);
+    config.brokers = std::move(kafka.brokers);
+    config.kafka_properties = std::move(kafka.properties);
+  }
+  if (needs.topics) {
+    const std::int64_t factor =
+        env.Integer("KAFKA_REPLICATION_FACTOR", {0, "min(3, brokers in the cluster)"}, 1, 32);
+    const std::int64_t min_insync =
+        env.Integer("KAFKA_MIN_INSYNC_REPLICAS", {0, "replication factor - 1 (at least 1)"}, 1, 32);
+    if (factor > 0) config.replication.factor = static_cast<int>(factor);
+    if (min_insync > 0) config.replication.min_insync = static_cast<int>(min_insync);
+    if (factor > 0 && min_insync > factor) {
+      env.Fail("KAFKA_MIN_INSYNC_REPLICAS must not be above KAFKA_REPLICATION_FACTOR");
+    }
+  }
   if (needs.demo_seed || needs.serve) {
     config.token_encryption_keys = env.Required("TOKEN_ENCRYPTION_KEYS", Secrecy::kSecret);
     if (!config.token_encryption_keys.empty()) {

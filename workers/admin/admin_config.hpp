@@ -6,6 +6,8 @@
 
 #include "common/config.hpp"
 #include "common/embeddings_client.hpp"
+#include "common/kafka_client_config.hpp"
+#include "common/kafka_topics.hpp"
 #include "workers/admin/demo_seed.hpp"
 #include "workers/sender/graph_client.hpp"
 
@@ -15,8 +17,10 @@ namespace switchboard::admin {
 struct AdminNeeds {
   /// DATABASE_URL: the owner role (migrate, seed-demo).
   bool database = false;
-  /// KAFKA_BROKERS (create-topics).
+  /// KAFKA_BROKERS and the client's security (create-topics, lag, replay, dlq, serve).
   bool brokers = false;
+  /// KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS (create-topics).
+  bool topics = false;
   /// TOKEN_ENCRYPTION_KEYS and the demo integration (seed-demo).
   bool demo_seed = false;
   /// The embeddings endpoint, EMBEDDINGS_* (embed-knowledge; seed-demo when it is set).
@@ -49,6 +53,10 @@ struct AdminConfig {
   /// The owner role's URL (its password is never logged).
   std::string database_url;
   std::string brokers;
+  /// KAFKA_SECURITY_PROTOCOL, ... (common/kafka_client_config.hpp), installed before the clients.
+  KafkaProperties kafka_properties;
+  /// KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS of the topics create-topics makes.
+  TopicReplication replication;
   /// Checked to be a valid key ring (TokenCipher); never logged.
   std::string token_encryption_keys;
   /// DEMO_WHATSAPP_PHONE_NUMBER_ID, DEMO_WHATSAPP_TOKEN (secret) and DEMO_VAPI_PHONE_NUMBER_ID.

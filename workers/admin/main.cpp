@@ -52,7 +52,7 @@ int RunCreateTopics(Arguments& args, const admin::AdminConfig& config) {
   const std::string dir = args.Required("schemas");
   args.RejectUnused();
   const auto topics = TopicsFromSchemas(dir);
-  const auto created = CreateTopics(config.brokers, topics);
+  const auto created = CreateTopics(config.brokers, topics, config.replication);
   std::cout << created.size() << " of " << topics.size() << " topics created\n";
   for (const auto& name : created) std::cout << "created " << name << '\n';
   return kExitOk;
@@ -117,8 +117,8 @@ constexpr Command kCommands[] = {
      RunMigrate},
     {"create-topics",
      "create-topics --schemas DIR    create the topics schemas/ describe, each with its .dlq "
-     "(env KAFKA_BROKERS)",
-     {.brokers = true},
+     "(env KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS)",
+     {.brokers = true, .topics = true},
      RunCreateTopics},
     {"seed-demo",
      "seed-demo    create or refresh the demo tenant Bright Smile Dental (env DATABASE_URL = the "
@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
     env.Check();
     ConfigureLog("switchboard-admin", config.log_level);
     LogConfiguration(env.Variables());
+    UseKafkaProperties(config.kafka_properties);
     return command->run(args, config);
   } catch (const UsageError& e) {
     std::cerr << "switchboard-admin " << name << ": " << e.what() << '\n';
