@@ -145,9 +145,12 @@ secret() {
 
 # write_env STATE KAFKA_PORT PG_PORT [INGEST_PORT [ADMIN_PORT BUILD]]: (re)write the sourceable
 # STATE/env; with ADMIN_PORT and BUILD also ADMIN_URL and SWITCHBOARD_ADMIN (BUILD's command).
+# KAFKA_PORT `cluster`: the three-node cluster of STATE (cluster.sh): KAFKA_BROKERS are its
+# SASL_SSL addresses, and cluster_env adds the security settings and KAFKA_PLAINTEXT_BROKERS.
 write_env() {
   local state=$1 kafka_port=$2 pg_port=$3 ingest_port=${4:-} admin_port=${5:-} build=${6:-}
-  local owner_pw app_pw tmp
+  local owner_pw app_pw tmp brokers="127.0.0.1:$2"
+  [[ $kafka_port != cluster ]] || brokers=$(cluster_addresses "$state" sasl)
   init_state "$state"
   owner_pw=$(secret "$state" SWITCHBOARD_DB_OWNER_PASSWORD hex)
   app_pw=$(secret "$state" SWITCHBOARD_DB_APP_PASSWORD hex)
@@ -155,7 +158,7 @@ write_env() {
   {
     echo "# Written by compose/local/lib.sh (write_env). Secrets: do not print or commit."
     printf "export %s='%s'\n" \
-      KAFKA_BROKERS "127.0.0.1:$kafka_port" \
+      KAFKA_BROKERS "$brokers" \
       DATABASE_URL "postgresql://switchboard_app:$app_pw@127.0.0.1:$pg_port/switchboard" \
       DATABASE_OWNER_URL "postgresql://switchboard:$owner_pw@127.0.0.1:$pg_port/switchboard" \
       SWITCHBOARD_DB_OWNER_PASSWORD "$owner_pw" \
@@ -174,6 +177,7 @@ write_env() {
     [[ -z $ingest_port ]] || printf "export INGEST_URL='http://127.0.0.1:%s'\n" "$ingest_port"
     [[ -z $admin_port ]] || printf "export ADMIN_URL='http://127.0.0.1:%s'\n" "$admin_port"
     [[ -z $build ]] || printf "export SWITCHBOARD_ADMIN='%s'\n" "$build/workers/switchboard-admin"
+    [[ $kafka_port != cluster ]] || cluster_env "$state"
   } >"$tmp"
   mv -f "$tmp" "$state/env"
 }
@@ -202,6 +206,20 @@ install_deps() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# install_compose_validator: Debian's docker-compose (1.29), for the test that validates
+# compose/docker-compose.yml with `docker-compose config` (no Docker engine needed).
+install_compose_validator() {
+  if command -v docker-compose >/dev/null; then
+    info "docker-compose present"
+    return
+  fi
+  info "installing: docker-compose"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  # Without recommends: docker-compose recommends docker.io, the engine, which `config` needs not.
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends docker-compose
 }
 
 # fetch_kafka: the broker's jars into $SB_KAFKA_LIB (a per-machine cache outside the repo);
@@ -394,6 +412,10 @@ EOF
 
 # stop_kafka STATE: SIGTERM the broker, wait up to 30 s (controlled shutdown), then SIGKILL.
 stop_kafka() { stop_pid "$1/kafka.pid" "$1/kafka/server.properties" 30; }
+
+# The three-node cluster (`up --brokers 3`, `broker stop|start N`).
+# shellcheck source-path=SCRIPTDIR source=cluster.sh
+source "$SB_REPO/compose/local/cluster.sh"
 
 # --- PostgreSQL --------------------------------------------------------------------------------
 
