@@ -62,8 +62,14 @@ cluster_addresses() {
 # cluster_node_valid N: N is a node id of the cluster.
 cluster_node_valid() { [[ $1 =~ ^[1-3]$ ]]; }
 
-# cluster_secret STATE NAME: a secret of STATE's cluster (generated once, hex).
-cluster_secret() { secret "$(cluster_dir "$1")" "$2" hex; }
+# cluster_secret STATE NAME: a secret of STATE's cluster (generated once, hex, into
+# STATE/kafka-cluster/env).
+cluster_secret() {
+  local dir
+  dir=$(cluster_dir "$1")
+  [[ -d $dir ]] || (umask 077 && mkdir -p "$dir")
+  secret "$dir" "$2" hex
+}
 
 # cluster_env STATE: the sourceable lines of STATE/env for the cluster case (KAFKA_BROKERS
 # excepted: write_env puts the SASL_SSL addresses there).

@@ -638,8 +638,10 @@ EOF
     --data-binary "$body" "$INGEST_URL/webhooks/meta") || true
   info "customer +$wa_id asks \"$question\" (signed webhook to $INGEST_URL/webhooks/meta):" \
     "HTTP $status"
-  record=$(timeout 20 kcat -C -q -b "$KAFKA_BROKERS" -t messages.inbound -o -1 -e \
-    -f 'partition %p, offset %o, key %k %s\n' 2>/dev/null | grep -F -- "$wamid") || true
+  # A three-node cluster's KAFKA_BROKERS want SASL_SSL: kcat reads its PLAINTEXT listeners.
+  record=$(timeout 20 kcat -C -q -b "${KAFKA_PLAINTEXT_BROKERS:-$KAFKA_BROKERS}" \
+    -t messages.inbound -o -1 -e -f 'partition %p, offset %o, key %k %s\n' 2>/dev/null |
+    grep -F -- "$wamid") || true
   if [[ -n $record ]]; then
     info "on messages.inbound: ${record%% \{*}"
   else
