@@ -50,8 +50,16 @@ KafkaClientConfig ReadKafkaClientConfig(EnvReader& env) {
     config.properties.emplace_back(property, value);
   };
 
-  const std::string protocol = env.OneOf("KAFKA_SECURITY_PROTOCOL", "plaintext",
-                                         {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"});
+  // Kafka's names, in either case (SASL_SSL as brokers write it, sasl_ssl as librdkafka does).
+  std::string protocol = env.String("KAFKA_SECURITY_PROTOCOL", "plaintext");
+  for (char& c : protocol) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  constexpr std::string_view kProtocols[] = {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"};
+  if (std::find(std::begin(kProtocols), std::end(kProtocols), protocol) == std::end(kProtocols)) {
+    env.Fail(
+        "KAFKA_SECURITY_PROTOCOL must be one of plaintext, ssl, sasl_plaintext, sasl_ssl, got '" +
+        protocol + "'");
+    protocol = "plaintext";
+  }
   const bool sasl = protocol.starts_with("sasl_");
   const std::optional<std::string> mechanism = env.Optional("KAFKA_SASL_MECHANISM");
   const std::optional<std::string> username = env.Optional("KAFKA_SASL_USERNAME");

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+
+#include "common/log.hpp"
 
 #include "common/config.hpp"
 #include "common/kafka_conf.hpp"
@@ -16,8 +19,46 @@ Error KafkaError(const std::string& what, RdKafka::ErrorCode code) {
 
 }  // namespace
 
-PartitionReader::PartitionReader(const std::string& brokers, const std::string& client_id) {
+/// Keeps the last error librdkafka reports and writes its warnings to the log, as the consumers do.
+class PartitionReader::Events final : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& event) override {
+    try {
+      // Log lines come from librdkafka's own threads at once (error events only when polled):
+      // an error among them is the answer to "why did nothing answer".
+      const bool log = event.type() == RdKafka::Event::EVENT_LOG;
+      if (event.type() == RdKafka::Event::EVENT_ERROR ||
+          (log && event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR)) {
+        const std::lock_guard lock(mutex_);
+        last_error_ = event.str();
+      }
+      if (log && event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
+        Log(LogLevel::kWarning, "librdkafka",
+            {{"facility", event.fac()}, {"message", event.str()}});
+      }
+    } catch (...) {
+      // Nothing may leave a librdkafka callback.
+    }
+  }
+
+  std::string LastError() const {
+    const std::lock_guard lock(mutex_);
+    return last_error_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string last_error_;
+};
+
+PartitionReader::PartitionReader(const std::string& brokers, const std::string& client_id)
+    : events_(std::make_unique<Events>()) {
   auto conf = NewKafkaConf(brokers, client_id);
+  std::string set_error;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(events_.get()), set_error) !=
+      RdKafka::Conf::CONF_OK) {
+    throw ConfigError("Kafka reader: " + set_error);
+  }
   // librdkafka's KafkaConsumer wants a group id even when it only assigns; this one is never
   // joined (no subscribe) and never committed to (no auto-commit, no offset store), so the
   // broker never lists it.
@@ -37,6 +78,10 @@ PartitionReader::PartitionReader(const std::string& brokers, const std::string& 
 
 PartitionReader::~PartitionReader() {
   if (consumer_) consumer_->close();
+}
+
+std::string PartitionReader::LastBrokerError() const {
+  return events_->LastError();
 }
 
 Result<std::vector<std::int32_t>> PartitionReader::Partitions(const std::string& topic,

@@ -60,12 +60,18 @@ class PartitionReader final {
   /// The librdkafka handle, for the admin API calls (workers/admin/consumer_groups.cpp).
   RdKafka::KafkaConsumer& Handle() { return *consumer_; }
 
+  /// librdkafka's last error on this reader's connections (a refused password, a certificate
+  /// that does not verify, brokers down); "" when none. Says why a request timed out.
+  std::string LastBrokerError() const;
+
  private:
+  class Events;
   /// Kafka's ListOffsets for each partition at `timestamp` (or -2 earliest, -1 latest).
   Result<std::vector<std::int64_t>> ListOffsets(const std::vector<TopicPartition>& partitions,
                                                 std::int64_t timestamp,
                                                 std::chrono::milliseconds timeout);
 
+  std::unique_ptr<Events> events_;  // before the consumer, which calls it until destroyed
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
 

@@ -56,7 +56,7 @@ TEST_CASE("kafka client: plaintext by default, no property beyond the brokers") 
 
 TEST_CASE("kafka client: SASL_SSL with SCRAM, a CA and pass-through properties; password masked") {
   EnvReader env = ReaderOf({{"KAFKA_BROKERS", "b1:9093,b2:9093"},
-                            {"KAFKA_SECURITY_PROTOCOL", "sasl_ssl"},
+                            {"KAFKA_SECURITY_PROTOCOL", "SASL_SSL"},  // Kafka's spelling
                             {"KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"},
                             {"KAFKA_SASL_USERNAME", "switchboard"},
                             {"KAFKA_SASL_PASSWORD", "s3cr3t-password"},

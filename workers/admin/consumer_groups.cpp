@@ -222,12 +222,10 @@ bool StageGroup(const std::string& group) {
   return group.starts_with("switchboard-");
 }
 
-}  // namespace
-
-std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
-                                      const std::optional<std::string>& only_group,
-                                      std::int64_t now_ms, std::chrono::milliseconds timeout,
-                                      const std::atomic<bool>* cancel) {
+/// ReadConsumerLag without the broker's last error.
+std::vector<GroupLag> ReadLag(PartitionReader& reader, const std::optional<std::string>& only_group,
+                              std::int64_t now_ms, std::chrono::milliseconds timeout,
+                              const std::atomic<bool>* cancel) {
   rd_kafka_t* handle = reader.Handle().c_ptr();
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(handle));
   std::map<std::string, std::string> listed = ListGroups(handle, queue.get(), timeout);
@@ -293,6 +291,22 @@ std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
     return StageGroup(a.group) > StageGroup(b.group);
   });
   return groups;
+}
+
+}  // namespace
+
+std::vector<GroupLag> ReadConsumerLag(PartitionReader& reader,
+                                      const std::optional<std::string>& only_group,
+                                      std::int64_t now_ms, std::chrono::milliseconds timeout,
+                                      const std::atomic<bool>* cancel) {
+  try {
+    return ReadLag(reader, only_group, now_ms, timeout, cancel);
+  } catch (const std::runtime_error& e) {
+    // "Timed out" alone does not say that the password was refused or the brokers are down.
+    const std::string why = reader.LastBrokerError();
+    if (why.empty()) throw;
+    throw std::runtime_error(std::string(e.what()) + " (last broker error: " + why + ")");
+  }
 }
 
 }  // namespace switchboard::admin
