@@ -174,15 +174,7 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 EOF
   )
-  cat >"$dir/log4j.properties" <<'EOF'
-log4j.rootLogger=INFO, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.request.logger=WARN
-log4j.logger.org.apache.kafka.clients=WARN
-log4j.logger.kafka.log.LogCleaner=WARN
-EOF
+  write_kafka_log4j "$dir"
 }
 
 # cluster_jvm STATE N: set the array `jvm` (a local of the caller) to node N's java command.

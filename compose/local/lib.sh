@@ -399,7 +399,13 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 EOF
-  cat >"$dir/log4j.properties" <<'EOF'
+  write_kafka_log4j "$dir"
+}
+
+# write_kafka_log4j DIR: a broker's log4j.properties in DIR (INFO to stdout, its chatty
+# loggers at WARN): the single broker's and each cluster node's.
+write_kafka_log4j() {
+  cat >"$1/log4j.properties" <<'EOF'
 log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
