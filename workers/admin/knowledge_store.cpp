@@ -52,6 +52,20 @@ std::size_t WriteKnowledgeChunks(pqxx::transaction_base& tx, const std::string& 
   return chunks.size();
 }
 
+namespace {
+
+/// Cuts `body` into item `id`'s chunks and reads the item back as the API shows it.
+KnowledgeItem ChunkAndRead(pqxx::transaction_base& tx, const std::string& business_id,
+                           const std::string& id, const std::string& body) {
+  WriteKnowledgeChunks(tx, business_id, id, body);
+  return ItemOf(db::Exec1(tx,
+                          std::string("SELECT") + kColumns +
+                              " FROM knowledge_items i WHERE i.business_id = $1 AND i.id = $2",
+                          business_id, id));
+}
+
+}  // namespace
+
 KnowledgeItem KnowledgeStore::Create(const std::string& business_id, const std::string& title,
                                      const std::string& body, const std::string& format) const {
   auto connection = pool_.Acquire();
@@ -61,12 +75,7 @@ KnowledgeItem KnowledgeStore::Create(const std::string& business_id, const std::
                                    "VALUES ($1, $2, $3, $4) RETURNING id::text",
                                    business_id, title, body, std::string(kApiSource) + format)[0]
                              .as<std::string>();
-  WriteKnowledgeChunks(tx, business_id, id, body);
-  KnowledgeItem item = ItemOf(db::Exec1(tx,
-                                        std::string("SELECT") + kColumns +
-                                            " FROM knowledge_items i WHERE i.business_id = $1 "
-                                            "AND i.id = $2",
-                                        business_id, id));
+  KnowledgeItem item = ChunkAndRead(tx, business_id, id, body);
   tx.commit();
   return item;
 }
@@ -104,12 +113,7 @@ std::optional<KnowledgeItem> KnowledgeStore::Reindex(const std::string& business
                              "AND source <> 'facts' FOR UPDATE",
                              business_id, id);
   if (body.empty()) return std::nullopt;
-  WriteKnowledgeChunks(tx, business_id, id, body[0][0].as<std::string>());
-  KnowledgeItem item = ItemOf(db::Exec1(tx,
-                                        std::string("SELECT") + kColumns +
-                                            " FROM knowledge_items i WHERE i.business_id = $1 "
-                                            "AND i.id = $2",
-                                        business_id, id));
+  KnowledgeItem item = ChunkAndRead(tx, business_id, id, body[0][0].as<std::string>());
   tx.commit();
   return item;
 }
