@@ -178,6 +178,43 @@ TEST_CASE("admin lag: committed, end and lag equal kafka-consumer-groups; status
   CHECK(listed["partitions"].Size() == 3);
 }
 
+TEST_CASE("admin lag: groups waiting at different offsets of one partition get their own ages") {
+  const std::string brokers = RequireEnv("KAFKA_BROKERS");
+  const std::string topic = UniqueName("topic");
+  CreateTopics(brokers, {{topic, 1, 3600000}});
+  KafkaProducer producer({.brokers = brokers});
+  const auto produce = [&](int from) {
+    std::vector<OutboundRecord> records;
+    for (int n = from; n < from + 3; ++n) {
+      records.push_back({.topic = topic, .key = "key-" + std::to_string(n), .value = "{}"});
+    }
+    REQUIRE_FALSE(producer.ProduceAndWait(records).has_value());
+  };
+  produce(0);  // offsets 0-2
+  std::this_thread::sleep_for(2s);
+  const std::int64_t second_batch_at = NowMs();
+  produce(3);  // offsets 3-5
+  const std::string older = UniqueName("group");
+  const std::string newer = UniqueName("group");
+  MemberCommitting(brokers, older, topic, {{0, 1}})->Close();  // waits at offset 1
+  MemberCommitting(brokers, newer, topic, {{0, 4}})->Close();  // waits at offset 4
+
+  PartitionReader reader(brokers, "ops-test");
+  const auto groups = admin::ReadConsumerLag(reader, std::nullopt, NowMs());
+  std::map<std::string, admin::PartitionLag> found;
+  for (const admin::GroupLag& group : groups) {
+    if (group.group == older || group.group == newer) found[group.group] = group.partitions.at(0);
+  }
+  REQUIRE(found.size() == 2);
+  CHECK(found[older].lag == 5);
+  CHECK(found[newer].lag == 2);
+  // Each group's age is that of the record at its own offset, read in one pass.
+  const double newer_age = *found[newer].lag_seconds;
+  CHECK(newer_age > 0.0);
+  CHECK(newer_age <= (NowMs() - second_batch_at) / 1000.0 + 0.5);
+  CHECK(*found[older].lag_seconds >= newer_age + 1.5);
+}
+
 TEST_CASE("admin lag: an unknown group fails with 1, a bad option with 2, --help with 0") {
   ChildProcess unknown(kAdmin, {"lag", "--group", UniqueName("absent")}, AdminEnvironment());
   CHECK(unknown.Wait(60s) == 1);
