@@ -250,13 +250,17 @@ void KafkaConsumer::OnRebalance(bool assign, bool cooperative, bool lost,
       // The owner still sees the partitions in Assignment() while it finishes them.
     }
   }
+  const char* protocol = cooperative ? "cooperative" : "eager";
   if (assign) {
-    Log(LogLevel::kInfo, "partitions assigned", {{"count", static_cast<int>(partitions.size())}});
+    Log(LogLevel::kInfo, "partitions assigned",
+        {{"count", static_cast<int>(partitions.size())}, {"protocol", protocol}});
     if (listener_.assigned) listener_.assigned(partitions);
     return;
   }
   Log(LogLevel::kInfo, "partitions revoked",
-      {{"count", static_cast<int>(partitions.size())}, {"lost", lost ? "true" : "false"}});
+      {{"count", static_cast<int>(partitions.size())},
+       {"lost", lost ? "true" : "false"},
+       {"protocol", protocol}});
   if (listener_.revoked) listener_.revoked(partitions, lost);
   std::lock_guard lock(mutex_);
   std::erase_if(assignment_, [&](const TopicPartition& p) {

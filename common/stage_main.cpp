@@ -57,6 +57,8 @@ StageOptions ReadStageOptions(EnvReader& env, const std::string& stage,
   // librdkafka's own bounds of session.timeout.ms.
   runtime.session_timeout =
       env.Millis("KAFKA_SESSION_TIMEOUT_MS", runtime.session_timeout, milliseconds(1), kHour);
+  runtime.assignment_strategy = env.OneOf("KAFKA_ASSIGNMENT_STRATEGY", runtime.assignment_strategy,
+                                          {"cooperative-sticky", "roundrobin", "range"});
   runtime.kafka_debug = env.String("KAFKA_DEBUG", "");
   options.delivery_timeout =
       env.Millis("KAFKA_DELIVERY_TIMEOUT_MS", options.delivery_timeout, milliseconds(1), kHour);

@@ -90,7 +90,9 @@ class StageRuntime final {
     std::chrono::milliseconds drain_timeout{10000};
     /// librdkafka statistics (consumer lag, group state) period.
     std::chrono::milliseconds statistics_interval{5000};
-    std::string assignment_strategy = "roundrobin";
+    /// Cooperative (incremental): a member joining or leaving moves only the partitions that
+    /// change owner; the others go on being handled through the rebalance.
+    std::string assignment_strategy = "cooperative-sticky";
     std::chrono::milliseconds session_timeout{45000};
     /// librdkafka debug contexts for the consumer (e.g. "cgrp,fetch"); empty: off.
     std::string kafka_debug;

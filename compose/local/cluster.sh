@@ -191,12 +191,19 @@ cluster_node_alive() {
 }
 
 # cluster_node_ready STATE N: node N answers metadata on its PLAINTEXT listener, lists the three
-# brokers, and every partition has a leader.
+# brokers, every partition has a leader, and every replica is in sync (a restarted node has caught
+# up: stopping another one now leaves min.insync.replicas, the rule of a rolling restart).
 cluster_node_ready() {
   local metadata
   metadata=$(kcat -b "127.0.0.1:$(cluster_port "$1" "$2" plaintext)" -L -m 2) || return 1
   grep -q "^ *${#SB_CLUSTER_NODES[@]} brokers:" <<<"$metadata" &&
-    ! grep -q -e 'leader -1' -e 'error:' -e 'try again' <<<"$metadata"
+    ! grep -q -e 'leader -1' -e 'error:' -e 'try again' <<<"$metadata" &&
+    awk '/partition .*replicas: .*isrs: / {
+           replicas = $0; sub(/.*replicas: /, "", replicas); sub(/, isrs: .*/, "", replicas)
+           isrs = $0; sub(/.*isrs: /, "", isrs); sub(/[^0-9,].*/, "", isrs)
+           if (split(replicas, r, ",") != split(isrs, i, ",")) lagging = 1
+         }
+         END { exit lagging }' <<<"$metadata"
 }
 
 # prepare_cluster STATE: once per STATE, the cluster's base port, id, CA and certificates,
@@ -272,7 +279,7 @@ start_cluster() {
 }
 
 # start_cluster_node STATE N: start node N of an already prepared cluster; returns once it
-# answers again with the three brokers listed.
+# answers again with the three brokers listed and every replica in sync.
 start_cluster_node() {
   [[ -s $(cluster_dir "$1")/cluster.id ]] ||
     die "no cluster in $1: run compose/local/up --brokers 3"

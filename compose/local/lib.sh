@@ -450,7 +450,7 @@ pg_superuser() {
 # grant_postgres_access DIR: as root, let the postgres user traverse every directory above DIR.
 grant_postgres_access() {
   local dir
-  dir=$(dirname "$1")
+  dir=$(dirname "$(realpath "$1")")
   while [[ $dir != / ]]; do
     runuser -u postgres -- test -x "$dir" || chmod o+x "$dir"
     dir=$(dirname "$dir")

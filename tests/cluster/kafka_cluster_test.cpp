@@ -5,16 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <csignal>
-#include <fstream>
-#include <map>
-#include <regex>
-#include <sstream>
 
-#include "common/config.hpp"
-#include "common/kafka_client_config.hpp"
 #include "common/kafka_producer.hpp"
-#include "common/partition_reader.hpp"
+#include "tests/cluster/cluster_env.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_reader.hpp"
 #include "tests/support/tenant_seed.hpp"
@@ -24,52 +17,6 @@ namespace {
 using namespace switchboard;
 using namespace switchboard::testing;
 using namespace std::chrono_literals;
-
-const std::string kAdmin = SWITCHBOARD_BINARY_DIR "/workers/switchboard-admin";
-
-/// The variables of the cluster's env file (lines `export NAME='value'`).
-std::map<std::string, std::string> ClusterEnv() {
-  const std::string path = RequireEnv("SWITCHBOARD_CLUSTER_ENV");
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in, "cannot read " << path);
-  std::map<std::string, std::string> variables;
-  const std::regex line_form(R"(^export ([A-Z0-9_]+)='([^']*)'$)");
-  for (std::string line; std::getline(in, line);) {
-    std::smatch match;
-    if (std::regex_match(line, match, line_form)) variables[match[1]] = match[2];
-  }
-  REQUIRE_MESSAGE(variables.contains("KAFKA_SASL_PASSWORD"), path << " has no cluster settings");
-  return variables;
-}
-
-/// This process's clients take the cluster's settings (and plaintext again at the end).
-struct ClusterClients {
-  explicit ClusterClients(const std::map<std::string, std::string>& variables) {
-    EnvReader env([&variables](const std::string& name) -> std::optional<std::string> {
-      const auto found = variables.find(name);
-      if (found == variables.end()) return std::nullopt;
-      return found->second;
-    });
-    const KafkaClientConfig config = ReadKafkaClientConfig(env);
-    REQUIRE_MESSAGE(env.Errors().empty(), env.Errors().front());
-    brokers = config.brokers;
-    UseKafkaProperties(config.properties);
-  }
-  ~ClusterClients() { UseKafkaProperties({}); }
-  std::string brokers;
-};
-
-/// switchboard-admin with the test's environment plus `variables`; its exit code and output.
-std::pair<int, std::string> Admin(const std::vector<std::string>& arguments,
-                                  const std::map<std::string, std::string>& variables,
-                                  std::chrono::seconds timeout = 120s) {
-  auto environment = CurrentEnvironment();
-  for (const auto& [name, value] : variables) environment[name] = value;
-  ChildProcess admin(kAdmin, arguments, environment);
-  const int code = admin.Wait(timeout);
-  if (code < 0) admin.Signal(SIGKILL);
-  return {code, admin.Stderr()};
-}
 
 }  // namespace
 

@@ -324,3 +324,22 @@ TEST_CASE("agent store: the turn's context carries the passages and what retriev
 }
 
 }  // namespace
+
+TEST_CASE("the text-search configuration of a language is a constant in the search's plan") {
+  pqxx::connection connection(RequireEnv("DATABASE_OWNER_URL"));
+  pqxx::nontransaction tx(connection);
+  for (const auto& [language, config] : std::vector<std::pair<std::string, std::string>>{
+           {"en", "english"}, {"de", "german"}, {"nb", "norwegian"}, {"xx", "simple"}}) {
+    CHECK(tx.exec_params1("SELECT knowledge_search_config($1)::text", language)[0]
+              .as<std::string>() == config);
+  }
+  // Inlined (migration 0015): the plan holds the CASE of the body, not a call that plans the body
+  // again on every execution.
+  std::string plan;
+  for (const auto& row : tx.exec("EXPLAIN (VERBOSE, COSTS OFF) SELECT knowledge_search_config("
+                                 "language) FROM businesses")) {
+    plan += row[0].as<std::string>() + "\n";
+  }
+  CHECK_MESSAGE(plan.find("CASE language WHEN") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("knowledge_search_config") == std::string::npos, plan);
+}

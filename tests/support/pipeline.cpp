@@ -68,7 +68,9 @@ Pipeline::Pipeline(PipelineOptions options)
     : options_(std::move(options)), groups_prefix_("switchboard-test-" + UniqueSuffix() + "-") {
   // Consumer groups of this pipeline alone, starting at the end of the topics: what other tests
   // wrote before is not this pipeline's work.
-  const std::string brokers = RequireEnv("KAFKA_BROKERS");
+  const auto brokers_set = options_.environment.find("KAFKA_BROKERS");
+  const std::string brokers =
+      brokers_set != options_.environment.end() ? brokers_set->second : RequireEnv("KAFKA_BROKERS");
   const std::size_t stages = options_.calls ? kBinaries.size() : kBinaries.size() - 1;
   for (std::size_t i = 0; i < stages; ++i) {
     if (!kBinaries[i].topics.empty()) {
@@ -88,16 +90,54 @@ Pipeline::~Pipeline() {
     }
     Stop(static_cast<Stage>(i));
   }
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    for (std::size_t r = 0; r < replicas_[i].size(); ++r) {
+      if (replicas_[i][r].running) StopReplica(static_cast<Stage>(i), r + 1);
+    }
+  }
 }
 
 void Pipeline::Start(Stage stage) {
+  const auto index = static_cast<std::size_t>(stage);
+  auto [process, port] = Launch(stage);
+  processes_[index] = std::move(process);
+  ports_[index] = port;
+}
+
+std::size_t Pipeline::AddReplica(Stage stage) {
+  REQUIRE_MESSAGE(stage != Stage::kIngest, "ingest replicas would need a port each");
+  auto& replicas = replicas_[static_cast<std::size_t>(stage)];
+  replicas.push_back({.process = Launch(stage).first});
+  return replicas.size();
+}
+
+int Pipeline::StopReplica(Stage stage, std::size_t replica) {
+  Replica& added = replicas_[static_cast<std::size_t>(stage)].at(replica - 1);
+  REQUIRE(added.running);
+  added.process->Signal(SIGTERM);
+  const int code = added.process->Wait(60s);
+  added.running = false;
+  if (code != 0) {
+    MESSAGE(kBinaries[static_cast<std::size_t>(stage)].name << " replica " << replica << " exited "
+                                                            << code << ":\n"
+                                                            << added.process->Stderr());
+  }
+  return code;
+}
+
+std::string Pipeline::ReplicaLogs(Stage stage, std::size_t replica) const {
+  return replicas_[static_cast<std::size_t>(stage)].at(replica - 1).process->Stderr();
+}
+
+std::pair<std::unique_ptr<ChildProcess>, unsigned short> Pipeline::Launch(Stage stage) const {
   const auto index = static_cast<std::size_t>(stage);
   const StageBinary& binary = kBinaries[index];
   auto environment = CurrentEnvironment();
   environment["META_APP_SECRET"] = kAppSecret;
   environment["META_VERIFY_TOKEN"] = "e2e";
   environment["VAPI_SECRET"] = kVapiSecret;
-  environment["INGEST_PORT"] = "0";
+  // A restarted ingest takes the port it had: clients posting through the restart find it again.
+  environment["INGEST_PORT"] = stage == Stage::kIngest ? std::to_string(ports_[index]) : "0";
   environment["STAGE_HTTP_PORT"] = "0";
   environment["KAFKA_GROUP_ID"] = groups_prefix_ + binary.name;
   environment["GRAPH_BASE_URL"] = options_.graph_base_url;
@@ -112,20 +152,20 @@ void Pipeline::Start(Stage stage) {
     environment["LLM_MODEL"] = "fake-model";
   }
   for (const auto& [name, value] : options_.environment) environment[name] = value;
-  processes_[index] =
+  auto process =
       std::make_unique<ChildProcess>(binary.path, std::vector<std::string>{}, environment);
-  const unsigned short port = processes_[index]->LoggedPort(binary.listening_message, 30s);
+  const unsigned short port = process->LoggedPort(binary.listening_message, 30s);
   if (port == 0) {
-    FAIL(binary.name << " did not start:\n" << processes_[index]->Stderr());
+    FAIL(binary.name << " did not start:\n" << process->Stderr());
   }
-  ports_[index] = port;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (!Ready(port)) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      FAIL(binary.name << " never became ready:\n" << processes_[index]->Stderr());
+      FAIL(binary.name << " never became ready:\n" << process->Stderr());
     }
     std::this_thread::sleep_for(50ms);  // polling /readyz with a deadline
   }
+  return {std::move(process), port};
 }
 
 void Pipeline::Kill(Stage stage) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -22,13 +23,17 @@ struct PipelineOptions {
   int max_in_flight = 64;
   /// Also start the calls stage (Vapi end-of-call reports from ingest's /webhooks/vapi).
   bool calls = false;
-  /// More variables for every stage (e.g. LLM_MODEL, LLM_TIMEOUT_MS); they win over the above.
+  /// More variables for every stage (e.g. LLM_MODEL, LLM_TIMEOUT_MS, or KAFKA_BROKERS and the
+  /// KAFKA_SECURITY_PROTOCOL... of another cluster); they win over the above.
   std::map<std::string, std::string> environment;
 };
 
 /// Every stage as its real binary, against the broker and database tests/run started, in consumer
 /// groups of its own that start at the topics' current end. Stages are started ready (ops
-/// endpoint answering /readyz) and stopped with SIGTERM when destroyed.
+/// endpoint answering /readyz) and stopped with SIGTERM when destroyed. A restarted ingest listens
+/// on the port it had, so that a client can keep posting through a restart.
+/// The posting members (PostMetaDelivery, PostVapi, IngestPort) may be called from other threads
+/// while a stage is restarted.
 class Pipeline final {
  public:
   explicit Pipeline(PipelineOptions options);
@@ -49,16 +54,32 @@ class Pipeline final {
   void Kill(Stage stage);
   /// SIGTERM and the exit code (0 expected).
   int Stop(Stage stage);
+  /// Starts one more process of `stage` (not ingest) in the same consumer group (scaling it out),
+  /// ready; returns its number for StopReplica (1 for the first added, then 2, ...).
+  std::size_t AddReplica(Stage stage);
+  /// SIGTERM to added process `replica` of `stage` and its exit code (0 expected).
+  int StopReplica(Stage stage, std::size_t replica);
+  /// What added process `replica` of `stage` logged (also after StopReplica).
+  std::string ReplicaLogs(Stage stage, std::size_t replica) const;
   /// What `stage` logged so far (for failure messages).
   std::string Logs(Stage stage) const;
   /// The sum of every sample of metric `name` that `stage` serves on /metrics now.
   double Metric(Stage stage, const std::string& name) const;
 
  private:
+  /// Starts `stage`'s binary and waits until it is ready; returns the process and its HTTP port.
+  std::pair<std::unique_ptr<ChildProcess>, unsigned short> Launch(Stage stage) const;
+
   PipelineOptions options_;
   std::string groups_prefix_;  // + stage name: each stage's consumer group
   std::array<std::unique_ptr<ChildProcess>, 6> processes_;
-  std::array<unsigned short, 6> ports_{};  // where each serves HTTP (ingest: also its webhooks)
+  // Where each serves HTTP (ingest: also its webhooks); read by posting threads.
+  std::array<std::atomic<unsigned short>, 6> ports_{};
+  struct Replica {
+    std::unique_ptr<ChildProcess> process;
+    bool running = true;
+  };
+  std::array<std::vector<Replica>, 6> replicas_;  // AddReplica's
 };
 
 /// A signed-off WhatsApp text delivery from `wa_id` to `phone_number_id` with message `id`.
