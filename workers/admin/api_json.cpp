@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "workers/agent/tool_arguments.hpp"
+#include "common/text_shapes.hpp"
 
 namespace switchboard::admin {
 
@@ -93,7 +93,7 @@ int QueryLimit(const ApiRequest& request, int fallback, int high) {
 
 std::string PathUuid(const ApiRequest& request, std::string_view name, std::string_view what) {
   std::string id = request.Param(name);
-  if (!agent::LooksLikeUuid(id)) throw ApiError::NotFound(std::string(what) + " not found");
+  if (!LooksLikeUuid(id)) throw ApiError::NotFound(std::string(what) + " not found");
   std::transform(id.begin(), id.end(), id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return id;

@@ -3,9 +3,9 @@
 #include <pqxx/except>
 
 #include "common/log.hpp"
+#include "common/text_shapes.hpp"
 #include "common/topics/replies_outbound.hpp"
 #include "workers/admin/api_json.hpp"
-#include "workers/agent/tool_arguments.hpp"
 
 namespace switchboard::admin {
 
@@ -31,7 +31,7 @@ bool IsCursor(std::string_view cursor) {
   for (std::size_t i = 0; i < split; ++i) {
     if (cursor[i] < '0' || cursor[i] > '9') return false;
   }
-  return agent::LooksLikeUuid(cursor.substr(split + 1));
+  return LooksLikeUuid(cursor.substr(split + 1));
 }
 
 void WriteConversation(json::Writer& writer, const ConversationRow& conversation) {

@@ -14,12 +14,12 @@
 #include "common/json.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/partition_reader.hpp"
+#include "common/text_shapes.hpp"
 #include "workers/admin/consumer_groups.hpp"
 #include "workers/admin/dead_letters.hpp"
 #include "workers/admin/lag_report.hpp"
 #include "workers/admin/text_table.hpp"
 #include "workers/admin/topic_replay.hpp"
-#include "workers/calls/call_report.hpp"
 
 namespace switchboard::admin {
 namespace {
@@ -48,7 +48,7 @@ std::optional<std::int64_t> IntegerOption(Arguments& args, std::string_view name
 std::optional<std::int64_t> TimeOption(Arguments& args, std::string_view name) {
   const std::optional<std::string> text = args.Optional(name);
   if (!text) return std::nullopt;
-  const std::optional<std::int64_t> ms = calls::ParseInstantMs(*text);
+  const std::optional<std::int64_t> ms = ParseInstantMs(*text);
   if (!ms) {
     throw UsageError("--" + std::string(name) +
                      " must be an ISO-8601 instant such as 2026-12-03T09:30:00Z, not '" + *text +

@@ -10,9 +10,9 @@
 #include "common/encoding.hpp"
 #include "common/hmac.hpp"
 #include "common/log.hpp"
+#include "common/text_shapes.hpp"
 #include "common/time_zone.hpp"
 #include "workers/admin/api_json.hpp"
-#include "workers/agent/tool_arguments.hpp"
 
 namespace switchboard::admin {
 
@@ -54,7 +54,7 @@ std::optional<std::string> ApiKeyTenant(std::string_view key) {
   if (key.size() != kKeyPrefix.size() + kUuid + 1 + 2 * kSecretBytes) return std::nullopt;
   if (key.substr(0, kKeyPrefix.size()) != kKeyPrefix) return std::nullopt;
   const std::string_view id = key.substr(kKeyPrefix.size(), kUuid);
-  if (!agent::LooksLikeUuid(id) || key[kKeyPrefix.size() + kUuid] != '_') return std::nullopt;
+  if (!LooksLikeUuid(id) || key[kKeyPrefix.size() + kUuid] != '_') return std::nullopt;
   return std::string(id);
 }
 
@@ -68,7 +68,7 @@ TenantDirectory MakeTenantDirectory(TenantStore store) {
     return tenant;
   };
   directory.exists = [store](std::string_view id) {
-    return agent::LooksLikeUuid(id) && store.Exists(std::string(id));
+    return LooksLikeUuid(id) && store.Exists(std::string(id));
   };
   return directory;
 }

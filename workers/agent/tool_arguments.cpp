@@ -6,6 +6,7 @@
 
 #include "common/encoding.hpp"
 #include "common/json.hpp"
+#include "common/text_shapes.hpp"
 
 namespace switchboard::agent {
 
@@ -187,16 +188,6 @@ bool LooksLikeEmail(std::string_view text) {
     const std::string_view label = domain.substr(label_start, dot - label_start);
     if (label.empty() || label.front() == '-' || label.back() == '-') return false;
     label_start = dot + 1;
-  }
-  return true;
-}
-
-bool LooksLikeUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_position != (text[i] == '-')) return false;
-    if (!dash_position && std::isxdigit(static_cast<unsigned char>(text[i])) == 0) return false;
   }
   return true;
 }

@@ -70,7 +70,4 @@ Result<bool> ParseNoArguments(std::string_view json);
 /// with a dot and no empty labels, no spaces or control characters, at most 254 bytes.
 bool LooksLikeEmail(std::string_view text);
 
-/// Whether `text` is a UUID in its 8-4-4-4-12 hex form (either case).
-bool LooksLikeUuid(std::string_view text);
-
 }  // namespace switchboard::agent

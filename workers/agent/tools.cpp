@@ -8,6 +8,7 @@
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "common/stage_runtime.hpp"
+#include "common/text_shapes.hpp"
 #include "workers/agent/booking.hpp"
 #include "workers/agent/tool_arguments.hpp"
 #include "workers/agent/wall_clock.hpp"

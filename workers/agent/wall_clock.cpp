@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/text_shapes.hpp"
+
 namespace switchboard::agent {
 
 namespace {
@@ -12,22 +14,11 @@ using std::chrono::local_days;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-/// The number made of `count` digits at `text[pos]`, or -1 when any of them is not a digit.
-int Digits(std::string_view text, std::size_t pos, std::size_t count) {
-  if (pos + count > text.size()) return -1;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return -1;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
-}
-
 std::optional<std::chrono::year_month_day> DateAt(std::string_view text) {
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  const int year = Digits(text, 0, 4);
-  const int month = Digits(text, 5, 2);
-  const int day = Digits(text, 8, 2);
+  const int year = DigitsAt(text, 0, 4);
+  const int month = DigitsAt(text, 5, 2);
+  const int day = DigitsAt(text, 8, 2);
   if (year < 0 || month < 0 || day < 0) return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year{year},
                                          std::chrono::month{static_cast<unsigned>(month)},
@@ -40,12 +31,12 @@ std::optional<std::chrono::year_month_day> DateAt(std::string_view text) {
 std::optional<seconds> OffsetOf(std::string_view text) {
   if (text == "Z" || text == "z") return seconds(0);
   if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
-  const int hour = Digits(text, 1, 2);
+  const int hour = DigitsAt(text, 1, 2);
   int minute = 0;
   if (text.size() == 6 && text[3] == ':') {
-    minute = Digits(text, 4, 2);
+    minute = DigitsAt(text, 4, 2);
   } else if (text.size() == 5) {
-    minute = Digits(text, 3, 2);
+    minute = DigitsAt(text, 3, 2);
   } else if (text.size() != 3) {
     return std::nullopt;
   }
@@ -75,12 +66,12 @@ Result<StartTime> ParseStartTime(std::string_view text) {
       text[13] != ':') {
     return malformed;
   }
-  const int hour = Digits(text, 11, 2);
-  const int minute = Digits(text, 14, 2);
+  const int hour = DigitsAt(text, 11, 2);
+  const int minute = DigitsAt(text, 14, 2);
   int second = 0;
   std::size_t rest = 16;
   if (text.size() >= 19 && text[16] == ':') {
-    second = Digits(text, 17, 2);
+    second = DigitsAt(text, 17, 2);
     rest = 19;
   }
   if (hour < 0 || minute < 0 || second < 0 || hour > 23 || minute > 59 || second > 59) {

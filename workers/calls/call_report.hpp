@@ -60,8 +60,4 @@ struct CallReport {
 /// or of another type are left empty, and timestamps that do not parse are unknown.
 Result<CallReport> ReadCallReport(std::string_view report_json);
 
-/// ms since the epoch of an ISO-8601 instant "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)";
-/// nullopt for anything else (no offset, a date that does not exist).
-std::optional<std::int64_t> ParseInstantMs(std::string_view text);
-
 }  // namespace switchboard::calls

@@ -8,6 +8,7 @@
 #include "common/json.hpp"
 #include "common/prepared.hpp"
 #include "common/tenant_scope.hpp"
+#include "common/text_shapes.hpp"
 
 namespace switchboard::calls {
 namespace {

@@ -10,6 +10,7 @@
 #include "common/hmac.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "common/text_shapes.hpp"
 #include "common/topics/tools_requests.hpp"
 #include "common/topics/tools_results.hpp"
 #include "workers/agent/tools.hpp"
@@ -102,7 +103,7 @@ Outcome ToolCallAnswerer::Handle(const ConsumedRecord& record) {
   auto parsed = topics::ToolsRequests::Decode(record);
   std::optional<std::int64_t> deadline_ms;
   if (parsed) {
-    deadline_ms = calls::ParseInstantMs(parsed->deadline_at);
+    deadline_ms = ParseInstantMs(parsed->deadline_at);
     if (!deadline_ms) {
       parsed = Error{std::string(topics::ToolsRequests::kTopic) +
                      ": deadline_at is not an ISO-8601 instant"};
