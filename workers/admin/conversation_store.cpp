@@ -108,7 +108,8 @@ HumanReply ConversationStore::StoreHumanReply(const std::string& business_id,
   auto connection = pool_.Acquire();
   db::TenantWork tx(*connection, business_id);
   // The conversation locked (a concurrent close waits), with where a reply to it goes: the
-  // customer's identity on the channel and the tenant's (oldest) active account of the channel.
+  // customer's identity on the channel and the account the customer last wrote to while it is
+  // active (migration 0016), else the tenant's oldest active account of the channel.
   const auto found = db::Exec(
       tx,
       "SELECT c.channel, c.status, coalesce(c.last_inbound_at > now() - interval '24 hours', "
@@ -117,7 +118,8 @@ HumanReply ConversationStore::StoreHumanReply(const std::string& business_id,
       "  AND ci.customer_id = c.customer_id AND ci.channel = c.channel "
       "  ORDER BY ci.created_at DESC LIMIT 1), "
       "(SELECT i.platform_id FROM integrations i WHERE i.business_id = c.business_id "
-      "  AND i.type = c.channel AND i.active ORDER BY i.created_at, i.id LIMIT 1), "
+      "  AND i.type = c.channel AND i.active "
+      "  ORDER BY i.platform_id = c.channel_account_id DESC, i.created_at, i.id LIMIT 1), "
       "(SELECT m.id::text FROM messages m WHERE m.business_id = c.business_id "
       "  AND m.conversation_id = c.id AND m.role = 'user' ORDER BY m.created_at DESC LIMIT 1), "
       "gen_random_uuid()::text "

@@ -110,10 +110,12 @@ std::string ResolveCustomer(pqxx::transaction_base& tx, const std::string& busin
 /// The open conversation (ACTIVE or HANDED_OFF) of the customer on the message's channel, or a
 /// new ACTIVE one, and the inbound message stored in it; the conversation's id, and the message's
 /// unless it was stored already. The conversation's last_inbound_at (the start of the platform's
-/// 24-hour reply window) moves forward to the message's time. One statement: a concurrent opener
-/// meets the conversations_open_uq conflict and updates the same row. The message insert has no
-/// conflict target: the platform message id (business, channel, platform_message_id) and, for
-/// messages without one, the event id (business, event_id) are both dedupe keys.
+/// 24-hour reply window) moves forward to the message's time, and its channel_account_id is the
+/// account the newest message was written to (where a person's reply goes). One statement: a
+/// concurrent opener meets the conversations_open_uq conflict and updates the same row. The
+/// message insert has no conflict target: the platform message id (business, channel,
+/// platform_message_id) and, for messages without one, the event id (business, event_id) are both
+/// dedupe keys.
 struct Opened {
   std::string conversation_id;
   std::optional<std::string> message_id;
@@ -125,11 +127,15 @@ Opened OpenConversationWithMessage(pqxx::transaction_base& tx, const std::string
   const pqxx::row row = db::Exec1(
       tx,
       "WITH conversation AS ("
-      "  INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at) "
-      "  VALUES ($1, $2, $3, $4::timestamptz) "
+      "  INSERT INTO conversations (business_id, customer_id, channel, last_inbound_at, "
+      "                             channel_account_id) "
+      "  VALUES ($1, $2, $3, $4::timestamptz, $8) "
       "  ON CONFLICT (business_id, customer_id, channel) WHERE status <> 'CLOSED' DO UPDATE "
       "  SET last_inbound_at = GREATEST(conversations.last_inbound_at, "
-      "                                 EXCLUDED.last_inbound_at) "
+      "                                 EXCLUDED.last_inbound_at), "
+      "      channel_account_id = CASE WHEN conversations.last_inbound_at IS NULL "
+      "        OR EXCLUDED.last_inbound_at >= conversations.last_inbound_at "
+      "        THEN EXCLUDED.channel_account_id ELSE conversations.channel_account_id END "
       "  RETURNING id), "
       "stored AS ("
       "  INSERT INTO messages (business_id, conversation_id, role, content, "
@@ -139,7 +145,7 @@ Opened OpenConversationWithMessage(pqxx::transaction_base& tx, const std::string
       "  ON CONFLICT DO NOTHING RETURNING id) "
       "SELECT conversation.id, stored.id FROM conversation LEFT JOIN stored ON true",
       business_id, customer_id, message.channel, inbound_at, message.text.value_or(""),
-      message.platform_message_id.value_or(""), message.event_id);
+      message.platform_message_id.value_or(""), message.event_id, message.channel_account_id);
   Opened opened{.conversation_id = row[0].as<std::string>()};
   if (!row[1].is_null()) opened.message_id = row[1].as<std::string>();
   return opened;
