@@ -56,14 +56,16 @@ CreatedTenant CreateTenant(const AdminService& admin, const std::string& languag
 }
 
 /// A WhatsApp customer of `business_id` with an open conversation whose last inbound message
-/// came `hours_ago`, written as the resolver would (through the owner).
+/// came `hours_ago` (written to the tenant's number `written_to`, when given), stored as the
+/// resolver would (through the owner).
 struct SeededConversation {
   std::string conversation_id;
   std::string wa_id;
   std::string inbound_message_id;
 };
 
-SeededConversation SeedWhatsAppConversation(const std::string& business_id, int hours_ago) {
+SeededConversation SeedWhatsAppConversation(const std::string& business_id, int hours_ago,
+                                            const std::string& written_to = "") {
   SeededConversation seeded;
   seeded.wa_id = "49151" + RandomDigits(8);
   const auto row = Owner(
@@ -72,14 +74,14 @@ SeededConversation SeedWhatsAppConversation(const std::string& business_id, int 
       "identity AS (INSERT INTO customer_identities (business_id, customer_id, channel, "
       "  external_id) SELECT $1, id, 'whatsapp', $2 FROM customer), "
       "conversation AS (INSERT INTO conversations (business_id, customer_id, channel, "
-      "  needs_human, last_inbound_at) SELECT $1, id, 'whatsapp', true, "
-      "  now() - make_interval(hours => $3) FROM customer RETURNING id), "
+      "  needs_human, last_inbound_at, channel_account_id) SELECT $1, id, 'whatsapp', true, "
+      "  now() - make_interval(hours => $3), NULLIF($4, '') FROM customer RETURNING id), "
       "message AS (INSERT INTO messages (business_id, conversation_id, role, content, channel, "
       "  status, platform_message_id, created_at) SELECT $1, id, 'user', 'Can someone call me?', "
       "  'whatsapp', 'received', 'wamid.' || gen_random_uuid(), "
       "  now() - make_interval(hours => $3) FROM conversation RETURNING id) "
       "SELECT (SELECT id::text FROM conversation), (SELECT id::text FROM message)",
-      business_id, seeded.wa_id, hours_ago);
+      business_id, seeded.wa_id, hours_ago, written_to);
   seeded.conversation_id = row[0][0].as<std::string>();
   seeded.inbound_message_id = row[0][1].as<std::string>();
   return seeded;
@@ -169,7 +171,7 @@ TEST_CASE("admin API: a deactivated tenant's channels are no longer routed") {
   CHECK(Owner(lookup, platform_id)[0][0].as<int>() == 0);
 }
 
-TEST_CASE("admin API: services are created, listed, patched and deleted; a taken name is 409") {
+TEST_CASE("admin API: services are created, listed, patched and deleted, a taken name is 409") {
   AdminService admin;
   const CreatedTenant tenant = CreateTenant(admin);
   const std::string base = "/v1/tenants/" + tenant.id + "/services";
@@ -261,11 +263,13 @@ TEST_CASE(
 
 TEST_CASE(
     "admin API: a person's reply is stored as human, hands the conversation off and is "
-    "queued on replies.outbound once; outside WhatsApp's 24 hours it is 409; close") {
+    "queued on replies.outbound once, outside WhatsApp's 24 hours it is 409, close") {
   AdminService admin;
   const CreatedTenant tenant = CreateTenant(admin);
+  SeedWhatsAppIntegration(tenant.id);  // the tenant's first number
+  // The customer wrote to the second: the reply goes out through it.
   const std::string platform_id = SeedWhatsAppIntegration(tenant.id);
-  const SeededConversation open = SeedWhatsAppConversation(tenant.id, 1);
+  const SeededConversation open = SeedWhatsAppConversation(tenant.id, 1, platform_id);
   const SeededConversation stale = SeedWhatsAppConversation(tenant.id, 25);
   const std::string base = "/v1/tenants/" + tenant.id + "/conversations";
 
@@ -538,7 +542,7 @@ TEST_CASE(
 
 TEST_CASE(
     "admin API: integrations are routed as soon as they are created and no longer once "
-    "deleted; their tokens are stored encrypted; another tenant's platform id is 409") {
+    "deleted, their tokens are stored encrypted, another tenant's platform id is 409") {
   AdminService admin;
   const CreatedTenant tenant = CreateTenant(admin);
   const CreatedTenant other = CreateTenant(admin);

@@ -238,6 +238,34 @@ TEST_CASE("resolver: a new sender gets a customer, a conversation and a stored m
   CHECK(identities[1][0].as<std::string>() == "whatsapp:" + inbound.sender);
 }
 
+TEST_CASE("resolver: the conversation keeps the tenant's account the newest message was sent to") {
+  ResolverUnderTest stage;
+  Tenant tenant;
+  const std::string second = RandomDigits(15);  // the tenant's second WhatsApp number
+  Owner("INSERT INTO integrations (business_id, type, platform_id) VALUES ($1, 'whatsapp', $2)",
+        tenant.business_id, second);
+  const Inbound first{.account = tenant.account, .sent_at = "2024-05-01T09:30:00.000Z"};
+  Inbound later = first;
+  later.event_id = EventIdFor({"resolver-test", RandomDigits(20)});
+  later.account = second;
+  later.platform_message_id = "wamid." + RandomDigits(20);
+  later.sent_at = "2024-05-01T09:40:00.000Z";
+  Inbound earlier = first;  // delivered last, written first: it does not move the account back
+  earlier.event_id = EventIdFor({"resolver-test", RandomDigits(20)});
+  earlier.platform_message_id = "wamid." + RandomDigits(20);
+  earlier.sent_at = "2024-05-01T09:20:00.000Z";
+  const std::string account =
+      "SELECT c.channel_account_id FROM conversations c JOIN customer_identities i ON "
+      "i.customer_id = c.customer_id AND i.channel = 'whatsapp' WHERE i.external_id = $1";
+
+  REQUIRE(stage.resolver.Handle(first.Record()).kind == Outcome::Kind::kDone);
+  CHECK(Owner(account, first.sender)[0][0].as<std::string>() == tenant.account);
+  REQUIRE(stage.resolver.Handle(later.Record()).kind == Outcome::Kind::kDone);
+  CHECK(Owner(account, first.sender)[0][0].as<std::string>() == second);
+  REQUIRE(stage.resolver.Handle(earlier.Record()).kind == Outcome::Kind::kDone);
+  CHECK(Owner(account, first.sender)[0][0].as<std::string>() == second);
+}
+
 TEST_CASE("resolver: the same inbound message twice is stored once and announced twice alike") {
   ResolverUnderTest stage;
   Tenant tenant;
