@@ -54,7 +54,7 @@ std::string Field(const std::string& json, const std::string& name) {
 }  // namespace
 
 TEST_CASE(
-    "a person's reply through the admin API reaches the Graph API once; the AI stays "
+    "a person's reply through the admin API reaches the Graph API once, the AI stays "
     "silent until the conversation is closed, then answers again") {
   FakeGraphApi graph;
   FakeLlm llm;

@@ -51,7 +51,7 @@ std::vector<std::string> PendingIds(const std::string& stage) {
 
 }  // namespace
 
-TEST_CASE("admin dlq: list, show, re-drive back to the topic once, purge; pending shrinks") {
+TEST_CASE("admin dlq: list, show, re-drive back to the topic once, purge, pending shrinks") {
   const std::string brokers = RequireEnv("KAFKA_BROKERS");
   const std::string topic = Unique("topic");
   const std::string stage = Unique("stage");

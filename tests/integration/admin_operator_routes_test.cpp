@@ -59,7 +59,7 @@ struct Service {
 
 }  // namespace
 
-TEST_CASE("GET /v1/ops/lag: a stopped group with lag, its status and gauges; 401 without token") {
+TEST_CASE("GET /v1/ops/lag: a stopped group with lag, its status and gauges, 401 without token") {
   Service service;
   const std::string topic = Unique("topic");
   const std::string group = Unique("group");
@@ -106,7 +106,7 @@ TEST_CASE("GET /v1/ops/lag: a stopped group with lag, its status and gauges; 401
         http::status::not_found);
 }
 
-TEST_CASE("/v1/ops/dlq: list, show, re-drive once, purge; bad bodies are 400") {
+TEST_CASE("/v1/ops/dlq: list, show, re-drive once, purge, bad bodies are 400") {
   Service service;
   const std::string topic = Unique("topic");
   const std::string stage = Unique("stage");

@@ -118,7 +118,7 @@ std::map<std::string, std::string> AdminEnvironment() {
 
 }  // namespace
 
-TEST_CASE("admin lag: committed, end and lag equal kafka-consumer-groups; status and lag age") {
+TEST_CASE("admin lag: committed, end and lag equal kafka-consumer-groups, status and lag age") {
   const std::string brokers = RequireEnv("KAFKA_BROKERS");
   const std::int64_t produced_at = NowMs();
   const std::string topic = TopicWithRecords(brokers, 3, 10);
@@ -286,7 +286,7 @@ TEST_CASE("admin replay to a file: exactly the range, by offset, time, partition
   std::remove(file.c_str());
 }
 
-TEST_CASE("admin replay to a topic: key, value, headers and replayed-from; no group touched") {
+TEST_CASE("admin replay to a topic: key, value, headers and replayed-from, no group touched") {
   const std::string brokers = RequireEnv("KAFKA_BROKERS");
   const std::string topic = TopicWithRecords(brokers, 2, 5);
   const std::string target = UniqueName("target");

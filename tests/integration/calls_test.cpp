@@ -241,7 +241,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "calls: a caller is recognised when they write on WhatsApp later; a web call gets a "
+    "calls: a caller is recognised when they write on WhatsApp later, a web call gets a "
     "customer of its own") {
   StagesUnderTest stages;
   Tenant tenant;

@@ -233,8 +233,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "voice tools: a web call without a number gets services but not a booking; a late request "
-    "runs nothing; an unreadable one is a dead letter") {
+    "voice tools: a web call without a number gets services but not a booking, a late request "
+    "runs nothing, an unreadable one is a dead letter") {
   StageUnderTest stage;
   Tenant tenant;
   TopicReader reader(stage.brokers, "tools.results");

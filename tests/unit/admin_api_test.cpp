@@ -74,7 +74,7 @@ TEST_CASE("tenant fields: a create needs name, timezone and language, each check
   CHECK(ParseTenantFields(Body(R"({"language":"fr"})"), false).language == "fr");
 }
 
-TEST_CASE("service fields: name and duration required on create; price, currency checked") {
+TEST_CASE("service fields: name and duration required on create, price, currency checked") {
   const auto fields = ParseServiceFields(
       Body(R"({"name":"Cleaning","duration_minutes":45,"price_cents":9000,"currency":"EUR"})"),
       true);

@@ -140,7 +140,7 @@ TEST_CASE("admin routes: a missing, malformed or wrong token is 401 and the hand
   CHECK(t.routes.Handle(basic).result() == http::status::unauthorized);
 }
 
-TEST_CASE("admin routes: errors are JSON with a code; unknown routes 404, wrong methods 405") {
+TEST_CASE("admin routes: errors are JSON with a code, unknown routes 404, wrong methods 405") {
   RoutesUnderTest t;
   const auto bad = t.Call(http::verb::post, "/v1/tenants", kAdminToken);
   CHECK(bad.result() == http::status::bad_request);
@@ -158,7 +158,7 @@ TEST_CASE("admin routes: errors are JSON with a code; unknown routes 404, wrong 
   CHECK(failed.body().find("db gone") == std::string::npos);
 }
 
-TEST_CASE("admin routes: public routes and the ops routes need no token; requests are counted") {
+TEST_CASE("admin routes: public routes and the ops routes need no token, requests are counted") {
   RoutesUnderTest t;
   CHECK(t.Call(http::verb::get, "/console", std::nullopt).result() == http::status::ok);
   CHECK(t.Call(http::verb::get, "/healthz", std::nullopt).result() == http::status::ok);

@@ -45,7 +45,7 @@ TEST_CASE("each form of a tool call written as text is refused") {
   CHECK(AnswerProblemName(AnswerProblem::kLeakedToolCall) == "leaked_tool_call");
 }
 
-TEST_CASE("an answer far over the channel's length is refused; the limit counts characters") {
+TEST_CASE("an answer far over the channel's length is refused, the limit counts characters") {
   CHECK(CheckAnswer(std::string(1600, 'a'), kMax) == AnswerProblem::kNone);
   CHECK(CheckAnswer(std::string(1601, 'a'), kMax) == AnswerProblem::kTooLong);
   std::string umlauts;

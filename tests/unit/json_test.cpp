@@ -33,7 +33,7 @@ TEST_CASE("the writer repairs invalid UTF-8 and decoded lone surrogates") {
                                     R"( end"})");
 }
 
-TEST_CASE("members are read by type; a missing or mistyped member is nullopt") {
+TEST_CASE("members are read by type, a missing or mistyped member is nullopt") {
   const auto parsed = json::Parse(R"({"s":"text","i":42,"d":1.5,"b":true,"n":null,"o":{"x":"y"}})");
   REQUIRE(parsed.ok());
   const json::Value& object = *parsed;
@@ -51,7 +51,7 @@ TEST_CASE("members are read by type; a missing or mistyped member is nullopt") {
   CHECK(json::StringOr(object, "missing", "fallback") == "fallback");
 }
 
-TEST_CASE("parse errors say why and where; deep nesting does not exhaust the stack") {
+TEST_CASE("parse errors say why and where, deep nesting does not exhaust the stack") {
   const auto broken = json::Parse(R"({"a":)");
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().message.find("offset 5") != std::string::npos);

@@ -54,7 +54,7 @@ TEST_CASE("kafka client: plaintext by default, no property beyond the brokers") 
   CHECK(config.properties.empty());
 }
 
-TEST_CASE("kafka client: SASL_SSL with SCRAM, a CA and pass-through properties; password masked") {
+TEST_CASE("kafka client: SASL_SSL with SCRAM, a CA and pass-through properties, password masked") {
   EnvReader env = ReaderOf({{"KAFKA_BROKERS", "b1:9093,b2:9093"},
                             {"KAFKA_SECURITY_PROTOCOL", "SASL_SSL"},  // Kafka's spelling
                             {"KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"},
@@ -133,7 +133,7 @@ TEST_CASE("kafka client: the installed properties go into every client's configu
   CHECK(value == "60000");  // librdkafka's default again
 }
 
-TEST_CASE("topic replication: min(3, brokers) copies, one fewer must acknowledge; or as given") {
+TEST_CASE("topic replication: min(3, brokers) copies, one fewer must acknowledge, or as given") {
   CHECK(ReplicationFor({}, 1) == std::pair(1, 1));
   CHECK(ReplicationFor({}, 2) == std::pair(2, 1));
   CHECK(ReplicationFor({}, 3) == std::pair(3, 2));

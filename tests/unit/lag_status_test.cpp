@@ -48,7 +48,7 @@ TEST_CASE("status: members, lag > 0 and the committed offset still over the wind
   CHECK(EvaluateStatus({Sample(9, 15), Sample(10, 15), Sample(10, 18)}) != LagStatus::kStalled);
 }
 
-TEST_CASE("status: lag growing from sample to sample is LAGGING; falling back is OK") {
+TEST_CASE("status: lag growing from sample to sample is LAGGING, falling back is OK") {
   CHECK(EvaluateStatus({Sample(10, 12), Sample(11, 15), Sample(12, 20)}) == LagStatus::kLagging);
   CHECK(EvaluateStatus({Sample(10, 12), Sample(11, 15), Sample(14, 18)}) == LagStatus::kLagging);
   CHECK(EvaluateStatus({Sample(10, 20), Sample(15, 22), Sample(21, 24)}) == LagStatus::kOk);
@@ -113,7 +113,7 @@ TEST_CASE("throughput: committed offsets' advance over the window, per second") 
   }
 }
 
-TEST_CASE("lag JSON has the issue's shape; a partition without a commit has nulls") {
+TEST_CASE("lag JSON has the issue's shape, a partition without a commit has nulls") {
   GroupLag group = Sample(10, 15, 0);
   group.status = LagStatus::kStopped;
   group.partitions[0].lag_seconds = 1.5;

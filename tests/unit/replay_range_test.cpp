@@ -33,7 +33,7 @@ TEST_CASE("replay range: clamped to what the partition holds") {
   CHECK(RangeFor(kPartition, {.low = 0, .high = 0}, 0, std::nullopt).Records() == 0);
 }
 
-TEST_CASE("replay JSON line: every field; a JSON value stays JSON, other text is a string") {
+TEST_CASE("replay JSON line: every field, a JSON value stays JSON, other text is a string") {
   ConsumedRecord record{.topic = "messages.inbound",
                         .partition = 2,
                         .offset = 41,

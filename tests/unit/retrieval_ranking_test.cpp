@@ -61,7 +61,7 @@ TEST_CASE("or-query: words joined for websearch_to_tsquery, 'or' itself left out
   CHECK(OrQueryText({}).empty());
 }
 
-TEST_CASE("reciprocal rank fusion: agreement wins; one list's top beats the other's tail") {
+TEST_CASE("reciprocal rank fusion: agreement wins, one list's top beats the other's tail") {
   const std::vector<std::vector<std::string>> rankings = {{"a", "b", "c"}, {"b", "d", "a"}};
   const auto fused = FuseReciprocalRanks(rankings, 60);
   REQUIRE(fused.size() == 4);

@@ -31,7 +31,7 @@ void CheckOneLine(const SpokenAnswer& answer) {
 
 }  // namespace
 
-TEST_CASE("dates are spoken with their weekday; other text is left alone") {
+TEST_CASE("dates are spoken with their weekday, other text is left alone") {
   using switchboard::tools::SpokenDate;
   CHECK(SpokenDate("2031-03-10") == "Monday, March 10");
   CHECK(SpokenDate("2024-05-02") == "Thursday, May 2");

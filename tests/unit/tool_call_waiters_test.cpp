@@ -64,7 +64,7 @@ TEST_CASE("tool call waiters: everything in before the wait returns at once") {
   CHECK(results[0]->text == "early");
 }
 
-TEST_CASE("tool call waiters: the deadline leaves the missing ones empty; later ones are unknown") {
+TEST_CASE("tool call waiters: the deadline leaves the missing ones empty, later ones are unknown") {
   boost::asio::io_context io;
   ToolCallWaiters waiters;
   auto pending = waiters.Expect(io.get_executor(), {"p", "q"});

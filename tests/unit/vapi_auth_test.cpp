@@ -104,7 +104,7 @@ TEST_CASE("vapi hmac: the replay window, in seconds or milliseconds") {
         VapiAuthVerdict::kStaleTimestamp);
 }
 
-TEST_CASE("vapi auth: any valid credential passes; a failure names the first that failed") {
+TEST_CASE("vapi auth: any valid credential passes, a failure names the first that failed") {
   const std::string good = HexHmac("hmac-new", "1767225600", kBody);
   CHECK(AuthenticateVapi({.secret = "wrong", .signature = good, .timestamp = "1767225600"}, kBody,
                          Settings(), kNow) == VapiAuthVerdict::kAccepted);

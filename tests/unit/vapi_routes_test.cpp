@@ -184,7 +184,7 @@ TEST_CASE("vapi route: a failed tool is answered with error, not result") {
   CHECK_FALSE(results[2].HasMember("result"));
 }
 
-TEST_CASE("vapi route: results missing at the deadline get an apology, in time; late ones drop") {
+TEST_CASE("vapi route: results missing at the deadline get an apology, in time, late ones drop") {
   VapiUnderTest t(Tools::kSilent, milliseconds(200));
   const auto started = std::chrono::steady_clock::now();
   const auto answer = Json(t.Post(ToolCalls()));
