@@ -416,7 +416,7 @@ TEST_CASE("agent: a leaked tool call is asked for once more, then the fallback a
     CHECK(ConversationState(turn) == "ACTIVE/false");
   }
   SUBCASE("every form, twice: the fallback, never the leaked text") {
-    for (const std::string leaked :
+    for (const std::string& leaked :
          {std::string("functions.get_pricing:"), std::string("<tool_call>{}</tool_call>"),
           std::string(R"({"name":"get_pricing","arguments":{}})"), std::string("  \n ")}) {
       CAPTURE(leaked);

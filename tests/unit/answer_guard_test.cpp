@@ -27,7 +27,7 @@ TEST_CASE("empty and whitespace-only answers are refused") {
 }
 
 TEST_CASE("each form of a tool call written as text is refused") {
-  for (const std::string leaked : {
+  for (const std::string& leaked : {
            std::string("functions.get_pricing:"),
            std::string("Sure! functions.book_appointment({\"date\": \"2025-01-02\"})"),
            std::string("<tool_call>\n{\"name\": \"get_pricing\", \"arguments\": {}}\n</tool_call>"),
