@@ -1,6 +1,7 @@
 #include "common/json.hpp"
 
 #include <rapidjson/error/en.h>
+#include <cmath>
 
 #include "common/encoding.hpp"
 
@@ -128,7 +129,12 @@ Writer& Writer::Int(std::int64_t number) {
 }
 
 Writer& Writer::Double(double number) {
-  writer_.Double(number);
+  // RapidJSON's writer refuses infinity and NaN and leaves the member without a value.
+  if (std::isfinite(number)) {
+    writer_.Double(number);
+  } else {
+    writer_.Null();
+  }
   return *this;
 }
 

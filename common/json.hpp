@@ -59,11 +59,12 @@ std::optional<bool> Bool(const Value& object, std::string_view name);
 /// A string value as a view (unrepaired, see StringView); `value` must be a string.
 std::string_view View(const Value& value);
 
-/// `value` serialized compactly, strings repaired to valid UTF-8.
+/// `value` serialized compactly, strings repaired to valid UTF-8, non-finite numbers as null.
 std::string Serialize(const Value& value);
 
 /// Writes compact JSON into a string. Strings and keys are always emitted as valid UTF-8
-/// (invalid bytes and decoded lone surrogates become U+FFFD). Calls chain.
+/// (invalid bytes and decoded lone surrogates become U+FFFD), and a non-finite number as null:
+/// JSON has no infinity, and RapidJSON reads a number such as 1714556112E300 as one. Calls chain.
 class Writer final {
  public:
   Writer();

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
 #include "common/encoding.hpp"
@@ -81,4 +82,16 @@ TEST_CASE("optional and non-empty fields are left out when they have no value") 
                                   .EndObject()
                                   .Take();
   CHECK(written == R"({"some":"x","n":7})");
+}
+
+TEST_CASE("a number RapidJSON reads as infinity is written as null, and the output parses") {
+  // Found by vapi_message_fuzz: an end-of-call report with "timestamp": 1714556112E300 went to
+  // voice.events as `"timestamp":,`, which no consumer could decode.
+  const auto read = json::Parse(R"({"timestamp": 1714556112E300, "n": 1.5})");
+  REQUIRE(read.ok());
+  const std::string written = json::Serialize(*read);
+  CHECK(written == R"({"timestamp":null,"n":1.5})");
+  CHECK(json::Parse(written).ok());
+  CHECK(json::Writer().StartArray().Double(NAN).Double(-INFINITY).EndArray().Take() ==
+        "[null,null]");
 }
