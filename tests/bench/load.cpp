@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/quantile.hpp"
+
 namespace switchboard::bench {
 
 namespace asio = boost::asio;
@@ -107,9 +109,7 @@ CpuPerRequest CostBetween(const Spent& before, const Spent& after, std::size_t r
 }  // namespace
 
 double LoadFigures::Quantile(double q) const {
-  if (latencies_ms.empty()) return 0;
-  const auto index = static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1));
-  return latencies_ms[index];
+  return testing::SortedQuantile(latencies_ms, q);
 }
 
 LoadFigures RunLoad(unsigned short port, int connections, std::chrono::milliseconds duration,

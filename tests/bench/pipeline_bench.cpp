@@ -26,6 +26,7 @@
 #include "tests/support/fake_llm.hpp"
 #include "tests/support/kafka_reader.hpp"  // RequireEnv
 #include "tests/support/pipeline.hpp"
+#include "tests/support/quantile.hpp"
 #include "tests/support/tenant_seed.hpp"
 
 namespace {
@@ -46,10 +47,7 @@ struct RateFigures {
   bench::CpuShares cpu;              // while the messages were offered
   std::int64_t maintenance = 0;      // autovacuum runs that finished meanwhile
 
-  double Quantile(double q) const {
-    if (latencies_ms.empty()) return 0;
-    return latencies_ms[static_cast<std::size_t>(q * (latencies_ms.size() - 1))];
-  }
+  double Quantile(double q) const { return testing::SortedQuantile(latencies_ms, q); }
 };
 
 constexpr double kTargetRate = 200;

@@ -62,6 +62,15 @@ bool Ready(unsigned short port) {
   }
 }
 
+/// SIGTERM to `process` and its exit code (0 expected); any other code is reported with what the
+/// process logged.
+int Terminate(ChildProcess& process, const std::string& name) {
+  process.Signal(SIGTERM);
+  const int code = process.Wait(60s);
+  if (code != 0) MESSAGE(name << " exited " << code << ":\n" << process.Stderr());
+  return code;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(PipelineOptions options)
@@ -114,15 +123,9 @@ std::size_t Pipeline::AddReplica(Stage stage) {
 int Pipeline::StopReplica(Stage stage, std::size_t replica) {
   Replica& added = replicas_[static_cast<std::size_t>(stage)].at(replica - 1);
   REQUIRE(added.running);
-  added.process->Signal(SIGTERM);
-  const int code = added.process->Wait(60s);
   added.running = false;
-  if (code != 0) {
-    MESSAGE(kBinaries[static_cast<std::size_t>(stage)].name << " replica " << replica << " exited "
-                                                            << code << ":\n"
-                                                            << added.process->Stderr());
-  }
-  return code;
+  return Terminate(*added.process, std::string(kBinaries[static_cast<std::size_t>(stage)].name) +
+                                       " replica " + std::to_string(replica));
 }
 
 std::string Pipeline::ReplicaLogs(Stage stage, std::size_t replica) const {
@@ -176,12 +179,7 @@ void Pipeline::Kill(Stage stage) {
 
 int Pipeline::Stop(Stage stage) {
   auto& process = processes_[static_cast<std::size_t>(stage)];
-  process->Signal(SIGTERM);
-  const int code = process->Wait(60s);
-  if (code != 0) {
-    MESSAGE(kBinaries[static_cast<std::size_t>(stage)].name << " exited " << code << ":\n"
-                                                            << process->Stderr());
-  }
+  const int code = Terminate(*process, kBinaries[static_cast<std::size_t>(stage)].name);
   process.reset();
   return code;
 }

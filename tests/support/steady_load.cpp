@@ -3,26 +3,21 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
 #include "tests/support/fake_graph_api.hpp"
 #include "tests/support/pipeline.hpp"
+#include "tests/support/quantile.hpp"
 #include "tests/support/tenant_seed.hpp"
 
 namespace switchboard::testing {
 namespace {
 
 constexpr char kReplyPrefix[] = "You said: m";
-
-double Quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  const auto index = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size(), std::max<std::size_t>(index, 1)) - 1];
-}
 
 double Millis(std::chrono::steady_clock::duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
@@ -31,7 +26,7 @@ double Millis(std::chrono::steady_clock::duration duration) {
 }  // namespace
 
 double LoadReport::Quantile(double q) const {
-  return testing::Quantile(latencies_ms, q);
+  return SortedQuantile(latencies_ms, q);
 }
 
 std::string LoadReport::Summary(const std::string& title) const {
@@ -252,8 +247,8 @@ LoadReport SteadyLoad::Report(const FakeGraphApi& graph) const {
     report.events.push_back({.event = event.name,
                              .at_seconds = Millis(event.at - started_) / 1000,
                              .messages = after.size(),
-                             .p50_ms = testing::Quantile(after, 0.5),
-                             .p99_ms = testing::Quantile(after, 0.99),
+                             .p50_ms = SortedQuantile(after, 0.5),
+                             .p99_ms = SortedQuantile(after, 0.99),
                              .max_ms = after.empty() ? 0 : after.back()});
   }
   return report;
